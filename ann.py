@@ -52,15 +52,16 @@ CLASS_NAMES = ("Elliptical", "Spiral", "Irregular")   # label 0, 1, 2
 
 def g(x):
     """The sigmoid activation g(x) = 1 / (1 + e^-x), elementwise; values in (0, 1)."""
-    # e^-x overflows a float for x < -709. Clipping x to [-500, 500] avoids that (and numpy's
-    # overflow warning) and changes nothing that matters: g(500) is exactly 1.0 in floating
-    # point, and g(-500) is about 1e-217 instead of something smaller still.
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -500.0, 500.0)))
+    # e^-x overflows a float for x < -709. Raising x to at least -500 avoids that (and numpy's
+    # overflow warning) and changes nothing that matters: g(-500) is about 1e-217 instead of
+    # something smaller still. Large positive x is harmless: e^-x just becomes 0, and g(x) 1.
+    return 1.0 / (1.0 + np.exp(-np.maximum(x, -500.0)))
 
 
 def grad_g(x):
     """The derivative of the sigmoid, g'(x) = g(x) (1 - g(x)), elementwise."""
-    return g(x) * (1.0 - g(x))
+    gx = g(x)
+    return gx * (1.0 - gx)
 
 
 def add_bias(X):
@@ -475,7 +476,7 @@ class LiveFigure:
         heights = [self.grid_rows * tile, unit_rows * unit_tile + 0.35, 2.6]
         self.fig = plt.figure(figsize=(width, sum(heights) + 1.2))
         outer = GridSpec(3, 1, figure=self.fig, height_ratios=heights, hspace=0.3,
-                         left=0.09, right=0.97, top=1 - 0.55 / (sum(heights) + 1.2),
+                         left=0.1, right=0.97, top=1 - 0.55 / (sum(heights) + 1.2),
                          bottom=0.55 / (sum(heights) + 1.2))
         self.title = self.fig.suptitle("", fontsize=11)
 
@@ -550,7 +551,7 @@ class LiveFigure:
         high = max(max(training.J_train), max(training.J_test))
         pad = 0.05 * (high - low) + 1e-3
         self.cost_ax.set_ylim(low - pad, high + pad)
-        self.title.set_text(f"iteration {training.iteration}:  train accuracy "
+        self.title.set_text(f"iteration {len(training.J_train) - 1}:  train accuracy "
                             f"{100 * training.acc_train[-1]:.1f}%,  test accuracy "
                             f"{100 * training.acc_test[-1]:.1f}%")
 

@@ -10,6 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TUTORIAL = os.path.join(ROOT, "..", "shared", "data", "galaxyzoo")
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+os.environ.setdefault("MPLBACKEND", "agg")     # tests draw off-screen unless they ask otherwise
 
 
 def write_csv(path, y, pixels):

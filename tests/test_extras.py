@@ -1,0 +1,130 @@
+"""Beyond the article: the GIF, the hidden units, the gradient check, saved weights, the sweep."""
+import re
+
+import numpy as np
+import pytest
+
+import ann
+from conftest import run_ann, toy_images, write_csv
+
+
+def test_gif_has_one_frame_per_iteration_on_short_runs_and_opens_as_an_animation(toy_csvs,
+                                                                                tmp_path):
+    from PIL import Image
+    gif = tmp_path / "training.gif"
+    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "6",
+                     "--vectorized", "--save", str(tmp_path / "f.png"), "--gif", str(gif))
+    assert result.returncode == 0, result.stderr
+    iterations = int(re.search(r"after (\d+) iterations", result.stdout).group(1))
+    with Image.open(gif) as image:
+        assert image.is_animated
+        assert image.n_frames == iterations + 1        # the initial weights, then each iteration
+    assert f"({iterations + 1} frames)" in result.stdout
+
+
+def test_gif_frame_count_stays_near_120_for_long_runs(toy_csvs, tmp_path):
+    from PIL import Image
+    gif = tmp_path / "long.gif"
+    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "360",
+                     "--vectorized", "--save", str(tmp_path / "f.png"), "--gif", str(gif))
+    assert result.returncode == 0, result.stderr
+    iterations = int(re.search(r"after (\d+) iterations", result.stdout).group(1))
+    every = 3                                           # round(360 / 120)
+    expected = iterations // every + 1 + (iterations % every != 0)
+    with Image.open(gif) as image:
+        assert image.n_frames == expected
+    if iterations == 360:
+        assert expected == 121
+
+
+@pytest.mark.parametrize("hidden", [1, 8, 30])
+def test_the_figure_shows_one_weight_image_per_hidden_unit(hidden):
+    import matplotlib.pyplot as plt
+    y, pixels = toy_images(4)
+    X = pixels / 255.0
+    sizes = (X.shape[1], hidden, 3)
+    figure = ann.LiveFigure(X, y, 3, hidden, maxiter=10)
+    training = ann.Training(sizes, 1.0, (ann.add_bias(X), y), (ann.add_bias(X), y),
+                            report=lambda line: None)
+    theta = ann.initial_weights(*sizes, seed=3)
+    training(theta)
+    figure.update(training, theta, ann.predict(*ann.reshape(theta, *sizes), X))
+    assert len(figure.unit_images) == hidden
+    Theta1 = ann.reshape(theta, *sizes)[0]
+    for image, weights in zip(figure.unit_images, Theta1):
+        np.testing.assert_array_equal(image.get_array(), weights[1:].reshape(8, 8))
+        low, high = image.get_clim()
+        assert low == -high and high == np.abs(weights[1:]).max()     # centred on zero
+    figure.fig.canvas.draw()                      # lays the images out at their aspect ratio
+    boxes = [image.axes.get_position() for image in figure.unit_images]
+    grid_box = figure.images[0].axes.get_position()
+    # about a galaxy's size, never much larger, and still visible with 30 units
+    assert all(0.3 * grid_box.height < b.height < 1.25 * grid_box.height for b in boxes)
+    assert all(b.y1 < grid_box.y0 for b in boxes)                      # below the galaxies
+    plt.close(figure.fig)
+
+
+def test_check_gradients_passes_on_the_real_gradients():
+    result = run_ann("--check-gradients")
+    assert result.returncode == 0, result.stderr
+    differences = [float(v) for v in re.findall(r"relative difference (\S+)", result.stdout)]
+    assert len(differences) == 2 and max(differences) < 1e-9
+    assert "gradient_vectorized" in result.stdout and "FAILED" not in result.stdout
+
+
+def test_check_gradients_fails_on_a_broken_gradient(monkeypatch, capsys):
+    real = ann.gradient
+
+    def forgets_regularization(theta, *args):
+        return real(theta, *args[:-1], 0.0)
+    monkeypatch.setattr(ann, "gradient", forgets_regularization)
+    assert ann.main(["--check-gradients"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("OK") == 1 and out.count("FAILED") == 1     # only the broken one fails
+
+
+def test_saved_weights_give_the_same_predictions_when_loaded(toy_csvs, tmp_path):
+    weights = tmp_path / "w.npz"
+    trained = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "10",
+                      "--save", str(tmp_path / "f.png"), "--save-weights", str(weights))
+    assert trained.returncode == 0, trained.stderr
+    accuracy = re.search(r"test accuracy (\d+\.\d)%", trained.stdout).group(1)
+    with np.load(weights) as saved:
+        Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
+        assert int(saved["hidden"]) == 8 and float(saved["lmbda"]) == 1.0
+        assert int(saved["seed"]) == 917
+    X, y = ann.load_data(toy_csvs[1])
+    prediction = ann.predict(Theta1, Theta2, X)
+    assert f"{100 * np.mean(prediction == y):.1f}" == accuracy
+
+    loaded = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--weights", str(weights),
+                     "--save", str(tmp_path / "g.png"))
+    assert loaded.returncode == 0, loaded.stderr
+    assert f"test accuracy {accuracy}%" in loaded.stdout
+    assert "iter=" not in loaded.stdout                       # no training
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_weights_that_do_not_fit_the_data_get_a_clear_error(toy_csvs, tmp_path):
+    weights = tmp_path / "w.npz"
+    run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "2",
+            "--save", str(tmp_path / "f.png"), "--save-weights", str(weights))
+    big = write_csv(tmp_path / "big.csv", *toy_images(3, side=16))
+    result = run_ann("--train", big, "--test", big, "--weights", str(weights),
+                     "--save", str(tmp_path / "g.png"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "w.npz" in result.stderr and "64 pixels" in result.stderr and "256" in result.stderr
+
+
+def test_sweep_writes_its_heat_map_and_table(toy_csvs, tmp_path):
+    heat_map = tmp_path / "sweep.png"
+    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--sweep",
+                     "--sweep-hidden", "2,4", "--sweep-lmbda", "0.1,1", "--maxiter", "5",
+                     "--save", str(heat_map))
+    assert result.returncode == 0, result.stderr
+    assert len(re.findall(r"hidden +\d+, lambda +\S+: test accuracy", result.stdout)) == 4
+    table = re.findall(r"^ +(\d+) +(\d+\.\d) +(\d+\.\d)$", result.stdout, re.MULTILINE)
+    assert [row[0] for row in table] == ["2", "4"]
+    assert all(0 <= float(v) <= 100 for row in table for v in row[1:])
+    assert heat_map.read_bytes()[:4] == b"\x89PNG"
