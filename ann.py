@@ -452,64 +452,86 @@ def sample_indices(y, num_labels, per_class, step):
     return np.array(chosen)
 
 
+def montage(images, columns, pad, fill, group=1, group_pad=0):
+    """Tile images (N, side, side) into one array, `columns` to a row, `pad` pixels apart, with
+    `group_pad` more between every `group` columns. Returns the array and the (row, column)
+    pixel of each tile's top-left corner."""
+    count, side = len(images), images.shape[1]
+    rows = math.ceil(count / columns)
+    corners = [(r * (side + pad), c * (side + pad) + (c // group) * group_pad)
+               for r, c in (divmod(j, columns) for j in range(count))]
+    height = rows * (side + pad) - pad
+    width = columns * (side + pad) - pad + (columns - 1) // group * group_pad
+    tiled = np.full((height, width), fill, dtype=float)
+    for (top, left), image in zip(corners, images):
+        tiled[top:top + side, left:left + side] = image
+    return tiled, corners
+
+
 class LiveFigure:
-    """The training figure. Grid of sample galaxies (rows x 2 columns per class), each with its
-    predicted class letter, blue and ticked when right, red when wrong; the hidden units'
-    weights as images; the train and test cost against iteration."""
+    """The training figure, built once: sample galaxies (3 rows, 2 columns per class) with each
+    one's predicted class letter, blue and ticked when right, red when wrong; the hidden units'
+    weights as images; the train and test cost against iteration. update() changes only the
+    data of what is drawn (image pixels, texts, line data), so redrawing is cheap."""
 
     grid_rows, columns_per_class = 3, 2
 
     def __init__(self, X, y, num_labels, hidden_layer_size, maxiter):
         import matplotlib.pyplot as plt
-        from matplotlib.gridspec import GridSpec
         self.X, self.y, self.num_labels = X, y, num_labels
-        self.side = math.isqrt(X.shape[1])
+        self.side = side = math.isqrt(X.shape[1])
         self.letters = class_letters(num_labels)
         self.per_class = self.grid_rows * self.columns_per_class
-        grid_cols = num_labels * self.columns_per_class
-        unit_cols = min(hidden_layer_size, 2 * grid_cols)
-        unit_rows = math.ceil(hidden_layer_size / unit_cols)
-        # heights in inches: the galaxy grid, the hidden units (sized to their rows), the costs
-        width = 8.0
-        tile = width / grid_cols * 0.82
-        unit_tile = min(width / unit_cols * 0.8, tile)
-        heights = [self.grid_rows * tile, unit_rows * unit_tile + 0.35, 2.6]
-        self.fig = plt.figure(figsize=(width, sum(heights) + 1.2))
-        outer = GridSpec(3, 1, figure=self.fig, height_ratios=heights, hspace=0.3,
-                         left=0.1, right=0.97, top=1 - 0.55 / (sum(heights) + 1.2),
-                         bottom=0.55 / (sum(heights) + 1.2))
-        self.title = self.fig.suptitle("", fontsize=11)
+        self.pad = max(1, side // 8)
+        self.grid_columns = num_labels * self.columns_per_class
+        self.unit_columns = min(hidden_layer_size, 2 * self.grid_columns)
+        blank = np.zeros((self.grid_rows * self.grid_columns, side, side))
+        galaxies, self.corners = montage(blank, self.grid_columns, self.pad, 1.0,
+                                         self.columns_per_class, 2 * self.pad)
+        units, self.unit_corners = montage(np.zeros((hidden_layer_size, side, side)),
+                                           self.unit_columns, self.pad, np.nan)
 
-        # the sample galaxies, grouped by class: column c shows class c // columns_per_class
-        grid = outer[0].subgridspec(self.grid_rows, grid_cols, wspace=0.06, hspace=0.06)
-        blank = np.zeros((self.side, self.side))
-        self.images, self.texts = [], []
-        for r in range(self.grid_rows):
-            for c in range(grid_cols):
-                ax = self.fig.add_subplot(grid[r, c])
-                ax.set_axis_off()
-                self.images.append(ax.imshow(blank, cmap="gray", vmin=0, vmax=1))
-                self.texts.append(ax.text(0.04, 0.96, "", transform=ax.transAxes, va="top",
-                                          ha="left", fontsize=12, fontweight="bold"))
-                if r == 0:
-                    k = c // self.columns_per_class
-                    if c % self.columns_per_class == 0:
-                        ax.set_title(f"true: {self.class_name(k)}", loc="left", fontsize=10)
+        # Layout in inches, from the sizes of the two montages: a unit is drawn no larger than
+        # a galaxy, and the cost plot below has a fixed height.
+        width, margin = 8.0, 0.35
+        scale = (width - 2 * margin) / galaxies.shape[1]                # inches per pixel
+        unit_scale = min(scale, (width - 2 * margin) / units.shape[1])
+        heights = [0.55, 0.3, galaxies.shape[0] * scale, 0.35, units.shape[0] * unit_scale,
+                   0.55, 2.4, 0.6]   # title, class names, galaxies, label, units, gap, costs
+        height = sum(heights)
+        self.fig = plt.figure(figsize=(width, height))
 
-        # what the hidden units see: each row of Theta1 without its bias is an image. Red pixels
-        # have positive weights: light (sky) there excites the unit. Blue pixels have negative
-        # weights: dark (galaxy) there excites it, since the images are inverted.
-        units = outer[1].subgridspec(unit_rows, unit_cols, wspace=0.08, hspace=0.08)
-        self.unit_images = []
-        for j in range(hidden_layer_size):
-            ax = self.fig.add_subplot(units[j // unit_cols, j % unit_cols])
-            ax.set_xticks([])
-            ax.set_yticks([])
-            self.unit_images.append(ax.imshow(blank, cmap="RdBu_r", vmin=-1, vmax=1))
-            if j == 0:
-                ax.set_title("hidden units' weights (red +, blue -)", loc="left", fontsize=9)
+        def axes_at(row, w, left):            # an axes filling row `row` of `heights`
+            bottom = height - sum(heights[:row + 1])
+            return self.fig.add_axes((left / width, bottom / height, w / width,
+                                      heights[row] / height))
 
-        self.cost_ax = self.fig.add_subplot(outer[2])
+        self.title = self.fig.suptitle("", y=1 - 0.2 / height, fontsize=11)
+        self.galaxy_ax = axes_at(2, width - 2 * margin, margin)
+        self.galaxy_image = self.galaxy_ax.imshow(galaxies, cmap="gray", vmin=0, vmax=1,
+                                                  interpolation="nearest")
+        self.galaxy_ax.set_axis_off()
+        self.texts = [self.galaxy_ax.text(left + 1, top + 1, "", va="top", ha="left",
+                                          fontsize=12, fontweight="bold")
+                      for top, left in self.corners]
+        for k in range(num_labels):
+            top, left = self.corners[k * self.columns_per_class]
+            self.galaxy_ax.text(left, top - 1.5, f"true: {self.class_name(k)}", va="bottom",
+                                ha="left", fontsize=10)
+
+        # What the hidden units see: each row of Theta1 without its bias is an image, scaled by
+        # its largest weight so that white is 0. Red pixels have positive weights: light (sky)
+        # there excites the unit. Blue pixels have negative weights: dark (galaxy) there
+        # excites it, since the images are inverted.
+        units_width = units.shape[1] * unit_scale
+        self.units_ax = axes_at(4, units_width, (width - units_width) / 2)
+        self.units_image = self.units_ax.imshow(units, cmap="RdBu_r", vmin=-1, vmax=1,
+                                                interpolation="nearest")
+        self.units_ax.set_axis_off()
+        self.units_ax.set_title("what the hidden units see: Theta1's weights "
+                                "(red +, blue -, white 0)", fontsize=9)
+
+        self.cost_ax = axes_at(6, width - 1.0, 0.8)
         self.train_line, = self.cost_ax.plot([], [], color="tab:blue", label="train")
         self.test_line, = self.cost_ax.plot([], [], color="tab:red", label="test")
         self.best_marker, = self.cost_ax.plot([], [], "o", color="tab:red", mfc="none",
@@ -518,6 +540,10 @@ class LiveFigure:
         self.cost_ax.set_xlabel("iteration")
         self.cost_ax.set_ylabel("cost J")
         self.cost_ax.legend(loc="upper right", fontsize=9)
+        # what update() changes; draw() redraws just these over a saved background
+        self.changing = [self.title, self.galaxy_image, *self.texts, self.units_image,
+                         self.train_line, self.test_line, self.best_marker]
+        self.background = None
 
     def class_name(self, k):
         return CLASS_NAMES[k] if self.num_labels <= len(CLASS_NAMES) else f"class {k}"
@@ -526,22 +552,27 @@ class LiveFigure:
         """Show the galaxies of this step with the predictions (m,) of weights theta, the hidden
         units of theta, and the cost history so far."""
         step = training.iteration if step is None else step
-        rows = sample_indices(self.y, self.num_labels, self.per_class, step)
-        grid_cols = self.num_labels * self.columns_per_class
-        for r in range(self.grid_rows):
-            for c in range(grid_cols):
-                k, j = divmod(c, self.columns_per_class)
-                i = rows[k, r * self.columns_per_class + j]
-                right = prediction[i] == self.y[i]
-                self.images[r * grid_cols + c].set_data(self.X[i].reshape(self.side, self.side))
-                text = self.texts[r * grid_cols + c]
-                text.set_text(self.letters[prediction[i]] + (" \u2713" if right else ""))
-                text.set_color("tab:blue" if right else "tab:red")
+        chosen = sample_indices(self.y, self.num_labels, self.per_class, step)
+        galaxies = self.galaxy_image.get_array()
+        for j, ((top, left), text) in enumerate(zip(self.corners, self.texts)):
+            r, c = divmod(j, self.grid_columns)
+            k, column = divmod(c, self.columns_per_class)
+            i = chosen[k, r * self.columns_per_class + column]
+            galaxies[top:top + self.side, left:left + self.side] = \
+                self.X[i].reshape(self.side, self.side)
+            right = prediction[i] == self.y[i]
+            text.set_text(self.letters[prediction[i]] + (" \u2713" if right else ""))
+            text.set_color("tab:blue" if right else "tab:red")
+        self.galaxy_image.set_data(galaxies)
+
         Theta1 = reshape(theta, *training.sizes)[0]
-        for image, weights in zip(self.unit_images, Theta1[:, 1:]):
-            limit = np.abs(weights).max() or 1.0
-            image.set_data(weights.reshape(self.side, self.side))
-            image.set_clim(-limit, limit)           # centred on zero, so white means 0
+        units = self.units_image.get_array()
+        for (top, left), weights in zip(self.unit_corners, Theta1[:, 1:]):
+            largest = np.abs(weights).max() or 1.0
+            units[top:top + self.side, left:left + self.side] = \
+                weights.reshape(self.side, self.side) / largest
+        self.units_image.set_data(units)
+
         iterations = np.arange(len(training.J_train))
         self.train_line.set_data(iterations, training.J_train)
         self.test_line.set_data(iterations, training.J_test)
@@ -549,11 +580,34 @@ class LiveFigure:
         self.best_marker.set_data([best], [training.J_test[best]])
         low = min(min(training.J_train), min(training.J_test))
         high = max(max(training.J_train), max(training.J_test))
-        pad = 0.05 * (high - low) + 1e-3
-        self.cost_ax.set_ylim(low - pad, high + pad)
+        bottom, top = self.cost_ax.get_ylim()
+        if len(iterations) == 1 or low < bottom or high > top:
+            # new limits mean new tick labels, a full redraw: leave room so that it is rare
+            span = high - low + 1e-3
+            self.cost_ax.set_ylim(low - 0.2 * span, high + 0.05 * span)
+            self.background = None
         self.title.set_text(f"iteration {len(training.J_train) - 1}:  train accuracy "
                             f"{100 * training.acc_train[-1]:.1f}%,  test accuracy "
                             f"{100 * training.acc_test[-1]:.1f}%")
+
+    def draw(self):
+        """Show the update in the window. Only what changes is redrawn, over a saved image of
+        the rest (matplotlib's "blitting"); all of it only when that image is out of date."""
+        canvas = self.fig.canvas
+        if self.background is None or self.background_size != canvas.get_width_height():
+            for artist in self.changing:
+                artist.set_animated(True)     # left out of the full draw below
+            canvas.draw()
+            self.background = canvas.copy_from_bbox(self.fig.bbox)
+            self.background_size = canvas.get_width_height()
+            for artist in self.changing:
+                artist.set_animated(False)    # so that saving draws them
+        else:
+            canvas.restore_region(self.background)
+        for artist in self.changing:
+            self.fig.draw_artist(artist)
+        canvas.blit(self.fig.bbox)
+        canvas.flush_events()
 
 
 # ================================================================================================
@@ -637,6 +691,13 @@ def positive_int(text):
     return value
 
 
+def seed_value(text):
+    value = int(text)
+    if not 0 <= value < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 2**32 - 1, not {value}")
+    return value
+
+
 def non_negative_float(text):
     value = float(text)
     if not (value >= 0 and math.isfinite(value)):
@@ -691,7 +752,7 @@ def parse_args(argv=None):
                       help=f"regularization strength lambda (default {LMBDA:g})")
     data.add_argument("--maxiter", type=positive_int, default=None, metavar="N",
                       help=f"iterations of fmin_cg (default {MAXITER}; 100 with --sweep)")
-    data.add_argument("--seed", type=int, default=SEED, metavar="N",
+    data.add_argument("--seed", type=seed_value, default=SEED, metavar="N",
                       help=f"random seed of the initial weights (default {SEED})")
     data.add_argument("--vectorized", action="store_true",
                       help="train with gradient_vectorized (faster) instead of the loop")
@@ -795,8 +856,7 @@ def run_training(args, show, X_train, y_train, X_test, y_test, num_labels):
         if gif:
             gif.grab(training.iteration)
         if show:
-            figure.fig.canvas.draw_idle()
-            figure.fig.canvas.flush_events()
+            figure.draw()
 
     training = Training(sizes, args.lmbda, (add_bias(X_train), y_train),
                         (add_bias(X_test), y_test), on_iteration=on_iteration)

@@ -49,18 +49,47 @@ def test_the_figure_shows_one_weight_image_per_hidden_unit(hidden):
     theta = ann.initial_weights(*sizes, seed=3)
     training(theta)
     figure.update(training, theta, ann.predict(*ann.reshape(theta, *sizes), X))
-    assert len(figure.unit_images) == hidden
+    assert len(figure.unit_corners) == hidden
+    tiled = figure.units_image.get_array()
     Theta1 = ann.reshape(theta, *sizes)[0]
-    for image, weights in zip(figure.unit_images, Theta1):
-        np.testing.assert_array_equal(image.get_array(), weights[1:].reshape(8, 8))
-        low, high = image.get_clim()
-        assert low == -high and high == np.abs(weights[1:]).max()     # centred on zero
-    figure.fig.canvas.draw()                      # lays the images out at their aspect ratio
-    boxes = [image.axes.get_position() for image in figure.unit_images]
-    grid_box = figure.images[0].axes.get_position()
-    # about a galaxy's size, never much larger, and still visible with 30 units
-    assert all(0.3 * grid_box.height < b.height < 1.25 * grid_box.height for b in boxes)
-    assert all(b.y1 < grid_box.y0 for b in boxes)                      # below the galaxies
+    for (top, left), weights in zip(figure.unit_corners, Theta1):
+        tile = tiled[top:top + 8, left:left + 8]
+        # each unit's weights, scaled so that its largest is +-1 and 0 stays white
+        np.testing.assert_allclose(tile, weights[1:].reshape(8, 8) / np.abs(weights[1:]).max())
+        assert np.abs(tile).max() == 1.0
+    assert figure.units_image.get_clim() == (-1, 1)
+    assert np.isnan(np.ma.getdata(tiled)).sum() == tiled.size - hidden * 64   # blank padding
+    # a unit is drawn no larger than a galaxy, and below the galaxies
+    unit_pixel = figure.units_ax.get_position().width / tiled.shape[1]
+    galaxy_pixel = figure.galaxy_ax.get_position().width / figure.galaxy_image.get_array().shape[1]
+    assert unit_pixel <= galaxy_pixel + 1e-12
+    assert figure.units_ax.get_position().y1 < figure.galaxy_ax.get_position().y0
+    plt.close(figure.fig)
+
+
+def test_the_figure_shows_each_sample_with_its_prediction_coloured_by_correctness():
+    import matplotlib.pyplot as plt
+    y, pixels = toy_images(7)
+    X = pixels / 255.0
+    sizes = (X.shape[1], 2, 3)
+    figure = ann.LiveFigure(X, y, 3, 2, maxiter=10)
+    training = ann.Training(sizes, 1.0, (ann.add_bias(X), y), (ann.add_bias(X), y),
+                            report=lambda line: None)
+    theta = ann.initial_weights(*sizes, seed=3)
+    training(theta)
+    prediction = np.zeros_like(y)                   # says "Elliptical" to everything
+    figure.update(training, theta, prediction, step=0)
+    assert len(figure.texts) == 18
+    for j, text in enumerate(figure.texts):
+        true_class = (j % 6) // 2                   # two columns per class
+        if true_class == 0:
+            assert text.get_text() == "E \u2713" and text.get_color() == "tab:blue"
+        else:
+            assert text.get_text() == "E" and text.get_color() == "tab:red"
+    chosen = ann.sample_indices(y, 3, 6, step=0)
+    top, left = figure.corners[7]                   # row 1, column 1: class 0, sample 3
+    np.testing.assert_array_equal(figure.galaxy_image.get_array()[top:top + 8, left:left + 8],
+                                  X[chosen[0, 3]].reshape(8, 8))
     plt.close(figure.fig)
 
 
