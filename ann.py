@@ -242,9 +242,10 @@ def check_gradients(report=print):
         difference = np.linalg.norm(grad - numerical) / np.linalg.norm(grad + numerical)
         ok = bool(difference < 1e-9)
         passed = passed and ok
-        report(f"{name}: backpropagation vs finite differences, a few entries")
+        report(f"{name}: a few entries, by backpropagation and by finite differences")
+        report(f"  {'':10s}  {'backprop':>14s}  {'numerical':>14s}")
         for j in np.linspace(0, len(theta) - 1, 6).astype(int):
-            report(f"  theta[{j:3d}]  {grad[j]: .10f}  {numerical[j]: .10f}")
+            report(f"  theta[{j:3d}]  {grad[j]:14.10f}  {numerical[j]:14.10f}")
         report(f"  relative difference {difference:.2e} (expect below 1e-9): "
                f"{'OK' if ok else 'FAILED'}")
     return passed
@@ -258,7 +259,7 @@ class DataError(Exception):
     """A problem with the user's input, reported as one line without a traceback."""
 
 
-def load_data(path, notes=None):
+def load_data(path, notes=None, num_labels=None):
     """Read a CSV of labelled images: each row a label, then the image's gray levels 0..255.
 
     Returns X (m, n) with the pixels scaled to [0, 1] (article section 6) and y (m,) integer
@@ -267,7 +268,7 @@ def load_data(path, notes=None):
     the file, the row and the column.
     """
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
@@ -309,11 +310,15 @@ def load_data(path, notes=None):
         raise DataError(f"{path}: row {rows[r][0]}, column {c + 1}: {data[r, c]} "
                         "(expected a finite number)")
     labels = data[:, 0]
-    bad = (labels != np.round(labels)) | (labels < 0)
+    bad = (labels != np.round(labels)) | (labels < 0) | (labels > 2 ** 31)
     if bad.any():
         r = np.flatnonzero(bad)[0]
         raise DataError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g} "
                         "(expected a whole number 0, 1, 2, ...)")
+    if num_labels is not None and (labels >= num_labels).any():
+        r = np.flatnonzero(labels >= num_labels)[0]
+        raise DataError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g}, but the "
+                        f"training set's classes are 0..{num_labels - 1}")
     pixels = data[:, 1:]
     bad = (pixels < 0) | (pixels > 255)
     if bad.any():
@@ -343,9 +348,10 @@ def check_data(train_path, X_train, y_train, test_path, X_test, y_test):
     num_labels = int(y_train.max()) + 1
     if num_labels < 2:
         raise DataError(f"{train_path}: every label is 0; at least two classes are needed")
-    missing = sorted(set(range(num_labels)) - set(y_train.tolist()))
-    if missing:
-        raise DataError(f"{train_path}: no example of class {missing[0]} (labels must be "
+    present = set(y_train.tolist())
+    missing = next((k for k in range(num_labels) if k not in present), None)
+    if missing is not None:
+        raise DataError(f"{train_path}: no example of class {missing} (labels must be "
                         f"0..{num_labels - 1}, each with at least one example)")
     if y_test.max() >= num_labels:
         r = int(np.flatnonzero(y_test >= num_labels)[0])
@@ -419,8 +425,8 @@ def train(training, theta0, maxiter, vectorized=False):
     """
     backprop = gradient_vectorized if vectorized else gradient
     args = (*training.sizes, *training.train_set, training.lmbda)
-    training(theta0)
     try:
+        training(theta0)
         _, _, _, _, warnflag = fmin_cg(cost_function, theta0, fprime=backprop, args=args,
                                        maxiter=maxiter, callback=training, disp=False,
                                        full_output=True)
@@ -623,6 +629,9 @@ def write_atomically(path, write):
     os.close(fd)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)         # mkstemp's file is private; make it ordinary
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -712,6 +721,8 @@ def output_path(extensions):
         folder = os.path.dirname(os.path.abspath(text))
         if not os.path.isdir(folder):
             raise argparse.ArgumentTypeError(f"folder {os.path.dirname(text)!r} does not exist")
+        if os.path.isdir(text):
+            raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name in it")
         suffix = os.path.splitext(text)[1].lower()
         allowed = extensions
         if allowed is None:
@@ -810,7 +821,7 @@ def use_display(no_plot):
 
 def load_sets(args, notes):
     X_train, y_train = load_data(args.train, notes)
-    X_test, y_test = load_data(args.test, notes)
+    X_test, y_test = load_data(args.test, notes, int(y_train.max()) + 1)
     num_labels = check_data(args.train, X_train, y_train, args.test, X_test, y_test)
     return X_train, y_train, X_test, y_test, num_labels
 
@@ -878,6 +889,9 @@ def run_training(args, show, X_train, y_train, X_test, y_test, num_labels):
         ended = "interrupted (Ctrl-C)"
     finally:
         signal.signal(signal.SIGINT, previous)
+    if training.best_theta is None:                 # stopped before the first evaluation
+        print("interrupted before training began", file=sys.stderr)
+        return 130
     print(f"training {ended} after {training.iteration - 1} iterations "
           f"in {time.perf_counter() - start:.1f} s")
 
@@ -921,8 +935,8 @@ def run_training(args, show, X_train, y_train, X_test, y_test, num_labels):
 
 
 class GifRecorder:
-    """An animated GIF of the training, one frame every few iterations, written with
-    matplotlib's own Pillow writer to a temporary file that replaces the target at the end."""
+    """An animated GIF of the training, one frame every few iterations, with matplotlib's own
+    Pillow writer. The writer keeps the frames in memory; finish() writes them atomically."""
 
     frames_wanted = 120
 
@@ -931,11 +945,8 @@ class GifRecorder:
         self.path = path
         self.every = max(1, round(maxiter / self.frames_wanted))
         self.frames = 0
-        folder, name = os.path.split(os.path.abspath(path))
-        fd, self.tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".gif")
-        os.close(fd)
         self.writer = PillowWriter(fps=12)
-        self.writer.setup(fig, self.tmp, dpi=60)
+        self.writer.setup(fig, path, dpi=60)
 
     def wants(self, iteration):
         return iteration % self.every == 0
@@ -949,8 +960,11 @@ class GifRecorder:
         if not self.wants(last_iteration):
             self.writer.grab_frame()          # the final figure ends the animation
             self.frames += 1
-        self.writer.finish()
-        os.replace(self.tmp, self.path)
+
+        def write(tmp):
+            self.writer.outfile = tmp
+            self.writer.finish()
+        write_atomically(self.path, write)
 
 
 def run_saved(args, X_train, y_train, X_test, y_test, num_labels):
