@@ -1,0 +1,119 @@
+"""Tests of the synthetic galaxy generator make_galaxies.py (small counts, fast)."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import make_galaxies as mg
+
+SCRIPT = os.path.join(os.path.dirname(mg.__file__), "make_galaxies.py")
+N_PER_CLASS = 5
+
+
+def generate(outdir, *extra):
+    args = ["--outdir", str(outdir), "--n-train", str(N_PER_CLASS), "--n-test", "2", *extra]
+    assert mg.main(args) == 0
+    return outdir / "train.csv", outdir / "test.csv"
+
+
+def read_rows(path):
+    with open(path) as f:
+        return [line.rstrip("\n").split(",") for line in f]
+
+
+@pytest.fixture(scope="module")
+def small_set(tmp_path_factory):
+    return generate(tmp_path_factory.mktemp("gal"))
+
+
+def test_deterministic_byte_identical(small_set, tmp_path):
+    train, test = small_set
+    train2, test2 = generate(tmp_path)
+    assert train.read_bytes() == train2.read_bytes()
+    assert test.read_bytes() == test2.read_bytes()
+
+
+def test_different_seeds_differ(small_set, tmp_path):
+    train, _ = small_set
+    train2, _ = generate(tmp_path, "--seed", "12345")
+    assert train.read_bytes() != train2.read_bytes()
+
+
+def test_train_independent_of_test_size(small_set, tmp_path):
+    train, test = small_set
+    assert mg.main(["--outdir", str(tmp_path), "--n-train", str(N_PER_CLASS), "--n-test", "4"]) == 0
+    assert (tmp_path / "train.csv").read_bytes() == train.read_bytes()
+    assert (tmp_path / "test.csv").read_bytes() != test.read_bytes()
+
+
+def test_format_no_header_1025_integer_columns(small_set):
+    for path in small_set:
+        rows = read_rows(path)
+        assert all(len(r) == 1025 for r in rows)
+        assert all(v.isdigit() for r in rows for v in r)   # integers, so no header line either
+
+
+def test_class_counts_and_sorting(small_set):
+    train, test = small_set
+    for path, n in ((train, N_PER_CLASS), (test, 2)):
+        labels = [int(r[0]) for r in read_rows(path)]
+        assert labels == sorted(labels)
+        assert np.bincount(labels).tolist() == [n, n, n]
+
+
+def test_pixel_range(small_set):
+    X, _ = mg.load_csv(small_set[0])
+    assert X.min() >= 0 and X.max() <= 255
+    assert X.max() - X.min() > 100          # real contrast, not a blank image
+
+
+def test_light_sky_dark_galaxy(small_set):
+    X, _ = mg.load_csv(small_set[0])
+    frame = np.concatenate([X[:, :3, :].reshape(len(X), -1), X[:, -3:, :].reshape(len(X), -1)], axis=1)
+    centre = X[:, 13:19, 13:19].reshape(len(X), -1)
+    assert frame.mean() > 220
+    assert (frame.mean(axis=1) > centre.mean(axis=1) + 40).all()
+
+
+def test_no_partial_files_left(small_set):
+    folder = small_set[0].parent
+    assert sorted(p.name for p in folder.iterdir()) == ["test.csv", "train.csv"]
+
+
+def test_stats_prints_rows(small_set, capsys):
+    assert mg.main(["--stats", str(small_set[0]), str(small_set[1])]) == 0
+    out = capsys.readouterr().out
+    for key in ("sky", "noise", "depth", "r50", "C", "A", "q", "offset", "second"):
+        assert any(line.startswith(key + " ") for line in out.splitlines()), key
+    assert "Elliptical" in out and "Irregular" in out
+
+
+def test_stats_missing_file_exits_2(tmp_path):
+    proc = subprocess.run([sys.executable, SCRIPT, "--stats", str(tmp_path / "nope.csv")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_preview_writes_png(tmp_path):
+    out = tmp_path / "sub" / "prev.png"
+    assert mg.main(["--preview", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("bad", [["--n-train", "0"], ["--n-test", "x"], ["--bogus"]])
+def test_bad_option_exits_2(bad):
+    with pytest.raises(SystemExit) as err:
+        mg.main(bad)
+    assert err.value.code == 2
+
+
+def test_each_class_renders_a_centred_galaxy():
+    rng = np.random.default_rng(0)
+    for label in range(3):
+        img = mg.render_stamp(rng, label).astype(float)
+        assert img.shape == (32, 32)
+        assert img[10:22, 10:22].mean() < img[:3].mean() - 20
