@@ -585,9 +585,10 @@ class LiveFigure:
         high = max(max(training.J_train), max(training.J_test))
         bottom, top = self.cost_ax.get_ylim()
         if len(iterations) == 1 or low < bottom or high > top:
-            # new limits mean new tick labels, a full redraw: leave room so that it is rare
-            span = high - low + 1e-3
-            self.cost_ax.set_ylim(low - 0.2 * span, high + 0.05 * span)
+            # New limits mean new tick labels and a full redraw, so leave room for the costs to
+            # fall (they start near their highest) and the redraws stay few.
+            self.cost_ax.set_ylim(0.8 * low if len(iterations) > 1 else 0.5 * low,
+                                  high + 0.05 * (high - low) + 1e-3)
             self.background = None
         self.title.set_text(f"iteration {len(training.J_train) - 1}:  train accuracy "
                             f"{100 * training.acc_train[-1]:.1f}%,  test accuracy "
