@@ -244,6 +244,32 @@ def test_a_real_window_on_a_virtual_display_is_updated_and_saved(toy_csvs, tmp_p
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
+def test_closing_the_window_stops_training_and_reports_the_best_weights(toy_csvs, tmp_path):
+    figure = tmp_path / "closed.png"
+    script = (
+        "import sys, ann, matplotlib.pyplot as plt\n"
+        "draws = []\n"
+        "original = ann.LiveFigure.draw\n"
+        "def draw_then_close(self):\n"
+        "    original(self)\n"
+        "    draws.append(1)\n"
+        "    if len(draws) == 3:\n"
+        "        plt.close(self.fig)          # as if the learner closed the window\n"
+        "ann.LiveFigure.draw = draw_then_close\n"
+        "sys.exit(ann.main(sys.argv[1:]))\n")
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)
+    env["PYTHONPATH"] = ROOT
+    out = subprocess.run(["xvfb-run", "-a", sys.executable, "-c", script, "--train", toy_csvs[0],
+                          "--test", toy_csvs[1], "--maxiter", "200", "--save", str(figure)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "training window closed after 2 iterations" in out.stdout
+    assert "kept the weights of iteration" in out.stdout
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 # ---- the tutorial's own data --------------------------------------------------------------------
 
 tutorial = pytest.mark.skipif(not os.path.isdir(TUTORIAL),
