@@ -215,7 +215,21 @@ def test_a_short_headless_run_lowers_the_cost_and_writes_the_figure(toy_csvs, tm
     assert not list(tmp_path.glob(".figure.png*"))            # no temporary file left behind
 
 
-@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
+needs_xvfb = pytest.mark.skipif(shutil.which("xvfb-run") is None,
+                                reason="xvfb-run is not installed")
+
+
+def run_in_window(script, *args):
+    """Run a Python script that drives ann.main(ARGS) on a virtual display, with matplotlib's
+    default (interactive) backend; returns the CompletedProcess."""
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)
+    env["PYTHONPATH"] = ROOT
+    return subprocess.run(["xvfb-run", "-a", sys.executable, "-c", script, *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+@needs_xvfb
 def test_a_real_window_on_a_virtual_display_is_updated_and_saved(toy_csvs, tmp_path):
     figure = tmp_path / "window.png"
     script = (
@@ -229,13 +243,8 @@ def test_a_real_window_on_a_virtual_display_is_updated_and_saved(toy_csvs, tmp_p
         "status = ann.main(sys.argv[1:])\n"
         "print('backend', plt.get_backend(), 'updates', len(updates), all(updates))\n"
         "sys.exit(status)\n")
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)
-    env["PYTHONPATH"] = ROOT
-    out = subprocess.run(["xvfb-run", "-a", sys.executable, "-c", script, "--train", toy_csvs[0],
-                          "--test", toy_csvs[1], "--maxiter", "4", "--close-when-done",
-                          "--save", str(figure)], capture_output=True, text=True, env=env,
-                         timeout=300)
+    out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "4",
+                        "--close-when-done", "--save", str(figure))
     assert out.returncode == 0, out.stderr
     assert "no display" not in out.stdout
     backend, count, managed = re.search(r"backend (\S+) updates (\d+) (\w+)", out.stdout).groups()
@@ -244,7 +253,7 @@ def test_a_real_window_on_a_virtual_display_is_updated_and_saved(toy_csvs, tmp_p
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
+@needs_xvfb
 def test_closing_the_window_stops_training_and_reports_the_best_weights(toy_csvs, tmp_path):
     figure = tmp_path / "closed.png"
     script = (
@@ -258,12 +267,8 @@ def test_closing_the_window_stops_training_and_reports_the_best_weights(toy_csvs
         "        plt.close(self.fig)          # as if the learner closed the window\n"
         "ann.LiveFigure.draw = draw_then_close\n"
         "sys.exit(ann.main(sys.argv[1:]))\n")
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)
-    env["PYTHONPATH"] = ROOT
-    out = subprocess.run(["xvfb-run", "-a", sys.executable, "-c", script, "--train", toy_csvs[0],
-                          "--test", toy_csvs[1], "--maxiter", "200", "--save", str(figure)],
-                         capture_output=True, text=True, env=env, timeout=300)
+    out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "200",
+                        "--save", str(figure))
     assert out.returncode == 0, out.stderr
     assert "training window closed after 2 iterations" in out.stdout
     assert "kept the weights of iteration" in out.stdout
