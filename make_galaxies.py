@@ -5,10 +5,12 @@ Each image is a 32 x 32 gray-scale "postage stamp" in the format of the tutorial
 set: one galaxy per CSV row, ``label,p0,...,p1023`` (integers 0..255, row-major), no header,
 INVERTED (light sky, dark galaxy), rows sorted by class. Classes:
 
-    0 = Elliptical  Sersic profile (n 2.5-6), random axis ratio and orientation
-    1 = Spiral      exponential disk + small Sersic bulge (+ sometimes a bar), 2-4 logarithmic
-                    spiral arms with star-forming knots, random inclination and orientation
-    2 = Irregular   clumpy lopsided dwarfs, disturbed disks and merging pairs with tidal tails
+    0 = Elliptical  Sersic profile (n 2-6) with a slightly offset, twisted, lopsided envelope,
+                    random axis ratio and orientation, now and then a faint tidal plume
+    1 = Spiral      lopsided, patchy exponential disk + Sersic bulge (+ sometimes a bar), 2-4
+                    logarithmic spiral arms with star-forming knots, random inclination
+    2 = Irregular   patchy lopsided dwarfs with a few clumps, disturbed disks, merging pairs
+                    and normal-looking galaxies with tidal tails or plumes
 
 How an image is made (``render_stamp``):
   1. the galaxy's surface brightness is evaluated on a 4x supersampled grid that is a few
@@ -114,21 +116,66 @@ def moffat_kernel(fwhm, beta=3.0):
     return k / k.sum()
 
 
+def patchy(rng, scale, amp):
+    """Multiplicative log-normal random field, mean 1: exp(amp * g - amp**2 / 2), g a unit-variance
+    Gaussian random field smoothed over `scale` px. Applied to a disk it makes the uneven,
+    lopsided light of star-forming patches and dust lanes, with no round clumps."""
+    smooth = ndimage.fourier_gaussian(np.fft.rfft2(rng.standard_normal((_G, _G))), scale * SS, n=_G)
+    g = np.fft.irfft2(smooth, s=(_G, _G))           # smoothing by FFT: fast, periodic like mode="wrap"
+    return np.exp(amp * g / g.std() - amp ** 2 / 2)
+
+
+def lopsided(r, theta, h, a1, phase):
+    """m = 1 'lopsidedness' 1 + a1 cos(theta - phase), growing outwards (none in the centre):
+    the outer disk is brighter on one side (Zaritsky & Rix 1997; Bournaud et al. 2005)."""
+    return 1 + a1 * np.cos(theta - phase) * (1 - np.exp(-r / h))
+
+
 # --------------------------------------------------------------------------- the three classes
 def centre_jitter(rng, scale):
     """Survey cut-outs are centred on the catalogue position, good to a fraction of a pixel."""
     return CEN + rng.normal(0, scale), CEN + rng.normal(0, scale)
 
 
+def tidal_tail(rng, x0, y0, length, curl, start_ang, flux, width):
+    """A curved tidal tail: Gaussian blobs strung along an arc leaving (x0, y0)."""
+    img = 0.0
+    steps = 12
+    for k in range(steps):
+        t = (k + 1) / steps
+        ang = start_ang + curl * t
+        rr = length * t
+        img = img + gauss_blob(x0 + rr * np.cos(ang), y0 + rr * np.sin(ang), width * (1 + t),
+                               flux * (1 - 0.6 * t) / steps)
+    return img
+
+
 def make_elliptical(rng):
-    """Sersic spheroid. n 2.5-6 spans low-luminosity to giant ellipticals (Caon et al. 1993);
-    intrinsic axis ratios 0.5-1 (E0-E5, few flatter than E6); orientation uniform."""
+    """Sersic spheroid with a slightly offset, twisted outer envelope, now and then a faint
+    tidal plume. n 2-6 spans low-luminosity to giant ellipticals (Caon et al. 1993); intrinsic
+    axis ratios 0.45-1 (E0-E5, few flatter than E6); orientation uniform."""
     x0, y0 = centre_jitter(rng, 0.5)
-    n = 2.5 + 3.5 * rng.random() ** 2   # weighted to n < 4: more of them at this luminosity
-    re = rng.uniform(3.0, 6.0)          # chosen so the stretched halo just fills the stamp
+    n = 2.0 + 4.0 * rng.random() ** 2   # weighted to n < 4: more of them at this luminosity
+    re = rng.uniform(2.5, 5.5)          # chosen so the stretched halo (and envelope) just fills the stamp
     q = rng.uniform(0.45, 1.0)
     pa = rng.uniform(0, np.pi)
-    img = sersic(x0, y0, re, n, q, pa, 1.0)
+    f_env = rng.uniform(0.15, 0.4)      # outer envelope: 15-40 % of the light
+    img = sersic(x0, y0, re, n, q, pa, 1.0 - f_env)
+    # Isophotes of real ellipticals twist by 10-20 deg and their centres drift outwards
+    # (Bender et al. 1988; Galletta 1980): an envelope offset by about 1 px, rotated, with its
+    # own flattening and a little lopsided (A1 0-0.5, chosen by hand, as tidally stirred halos
+    # in groups are) gives some of the mild asymmetry of the real set (A ~0.04, not 0)
+    ex, ey = x0 + rng.normal(0, 0.8), y0 + rng.normal(0, 0.8)
+    env_q, env_pa = np.clip(q + rng.normal(0, 0.12), 0.4, 1.0), pa + rng.normal(0, 0.35)
+    env_re = re * rng.uniform(1.0, 1.4)
+    r, th = disk_coords(ex, ey, env_pa, env_q)
+    img += (sersic(ex, ey, env_re, rng.uniform(1.0, 2.5), env_q, env_pa, f_env)
+            * lopsided(r, th, env_re, rng.uniform(0.0, 0.5), rng.uniform(0, 2 * np.pi)))
+    # faint shells/plumes: 73 % of nearby ellipticals show them in very deep images (Tal et al.
+    # 2009); far fewer at SDSS depth, so 15 %, a hand-chosen share
+    if rng.random() < 0.15:
+        img += tidal_tail(rng, x0, y0, rng.uniform(6, 12), rng.uniform(-1.0, 1.0), rng.uniform(0, 2 * np.pi),
+                          rng.uniform(0.02, 0.08), rng.uniform(1.2, 2.2))
     if rng.random() < 0.08:             # rarely a faint compact knot (satellite, cluster) in the halo
         img += gauss_blob(x0 + rng.normal(0, 4), y0 + rng.normal(0, 4), 0.7, rng.uniform(0.002, 0.01))
     return img
@@ -146,7 +193,7 @@ def make_spiral(rng):
     else:
         cos_i = rng.uniform(0.55, 1.0)
     cos_i = np.hypot(cos_i, 0.15)       # disk thickness q0 = 0.15 (Hubble 1926 formula)
-    h = rng.uniform(3.0, 5.0)           # disk scale length, px
+    h = rng.uniform(3.3, 5.5)           # disk scale length, px (the real spirals' r50 7.8 px)
     r, th = disk_coords(x0, y0, pa, cos_i)
     m = rng.choice([2, 2, 2, 2, 3, 4])
     pitch = rng.uniform(12, 35)
@@ -157,8 +204,13 @@ def make_spiral(rng):
     r_br = rng.uniform(2.5, 4.5) * h
     disk = np.exp(-r / h - np.clip(r - r_br, 0, None) * (1 / rng.uniform(0.3, 0.6) - 1) / h)
     disk *= 1 + strength * (pat - 1)
+    # most disks are lopsided: A1 ~ 0.1-0.2 typical, a third above 0.2 (Zaritsky & Rix 1997;
+    # Bournaud et al. 2005); their star formation is patchy ('flocculent' disks): +-10-35 %
+    # on scales of 1-2 px here (hand-chosen: finer patches would vanish in the PSF blur)
+    disk *= lopsided(r, th, h, rng.uniform(0.0, 0.35), rng.uniform(0, 2 * np.pi))
+    disk *= patchy(rng, rng.uniform(0.8, 2.0), rng.uniform(0.1, 0.35))
     disk /= 2 * np.pi * h * h * cos_i
-    bt = rng.uniform(0.05, 0.5)         # bulge-to-total 0.05-0.5 for Sa-Sc (Graham & Worley 2008)
+    bt = rng.uniform(0.05, 0.6)         # bulge-to-total 0.05-0.6 for Sc-S0/a (Graham & Worley 2008)
     img = (1 - bt) * disk
     img += sersic(x0, y0, rng.uniform(0.5, 1.2), rng.uniform(1.0, 3.0), rng.uniform(0.7, 1.0), pa, bt)
     if rng.random() < 0.3:              # bar: flat, elongated, length ~ 1-2 disk scale lengths
@@ -171,7 +223,7 @@ def make_spiral(rng):
         bar = np.exp(-((bu / lb) ** 2 + (bv / (0.25 * lb)) ** 2) ** 1.5)
         img += rng.uniform(0.05, 0.15) * bar / (bar.sum() / SS ** 2)
     # HII-region knots along the arms (where the arm phase is near its crest)
-    n_knots = rng.poisson(1.0)
+    n_knots = rng.poisson(1.4)           # about half of the real spirals' compact sources are such knots
     for _ in range(n_knots):
         rk = rng.uniform(1.0, 2.5) * h
         # on an arm crest: psi = 0 (mod 2 pi) at this radius, on one of the m arms
@@ -183,70 +235,79 @@ def make_spiral(rng):
     return img
 
 
-def tidal_tail(rng, x0, y0, length, curl, start_ang, flux, width):
-    """A curved tidal tail: Gaussian blobs strung along an arc leaving (x0, y0)."""
-    img = 0.0
-    steps = 12
-    for k in range(steps):
-        t = (k + 1) / steps
-        ang = start_ang + curl * t
-        rr = length * t
-        img = img + gauss_blob(x0 + rr * np.cos(ang), y0 + rr * np.sin(ang), width * (1 + t),
-                               flux * (1 - 0.6 * t) / steps)
-    return img
-
-
 def make_irregular(rng):
-    """No symmetry. Three kinds (Galaxy Zoo 'odd' objects are mostly these):
-    clumpy irregulars (star-forming clumps on a lopsided diffuse body, cf. Elmegreen et al. 2007),
-    disturbed disks (strong m = 1 lopsidedness, Zaritsky & Rix 1997) and merging pairs with tidal
-    tails (Toomre & Toomre 1972)."""
-    kind = rng.choice(["clumpy", "disturbed", "merger"], p=[0.3, 0.3, 0.4])
+    """No symmetry. Four kinds (Galaxy Zoo 'odd' and irregular objects are mostly these):
+    clumpy irregulars (patchy, lopsided diffuse light with a few star-forming clumps, cf.
+    Elmegreen et al. 2007), disturbed disks (strong m = 1 lopsidedness, Zaritsky & Rix 1997),
+    merging pairs and otherwise normal-looking galaxies with a tidal tail or plume (Toomre &
+    Toomre 1972). Shares chosen by hand, so that pairs, tails and lumpy dwarfs appear about as
+    often as in the real set's Irregular class (eyeballed, not fitted)."""
+    kind = rng.choice(["clumpy", "disturbed", "merger", "tidal"], p=[0.2, 0.25, 0.35, 0.2])
     if kind == "merger":
-        # primary near the centre, companion 5-14 px away, flux ratio 0.2-1
+        # primary near the centre, companion 4-13 px away, flux ratio 0.1-1
         x0, y0 = centre_jitter(rng, 0.8)
         sep = rng.uniform(4, 13)
         ang = rng.uniform(0, 2 * np.pi)
         x1, y1 = x0 + sep * np.cos(ang), y0 + sep * np.sin(ang)
         img = sersic(x0, y0, rng.uniform(1.0, 3.0), rng.uniform(1.5, 4), rng.uniform(0.5, 1), rng.uniform(0, np.pi), 1.0)
-        img += sersic(x1, y1, rng.uniform(0.6, 2.0), rng.uniform(1.5, 4), rng.uniform(0.5, 1), rng.uniform(0, np.pi),
+        img += sersic(x1, y1, rng.uniform(0.5, 2.0), rng.uniform(1.5, 4), rng.uniform(0.5, 1), rng.uniform(0, np.pi),
                       rng.uniform(0.1, 1.0))
-        # common diffuse envelope between the two and tails
-        img += gauss_blob((x0 + x1) / 2, (y0 + y1) / 2, rng.uniform(4, 8), rng.uniform(0.4, 1.2),
-                          rng.uniform(0.4, 0.8), ang)
+        # a common, uneven diffuse envelope stretched between the two, and tails
+        r, th = disk_coords((x0 + x1) / 2, (y0 + y1) / 2, ang, rng.uniform(0.4, 0.8))
+        h = rng.uniform(3.0, 5.0)
+        env = np.exp(-r / h) * patchy(rng, rng.uniform(1.0, 2.5), rng.uniform(0.3, 0.6))
+        img += rng.uniform(0.4, 1.2) * env / (env.sum() / SS ** 2)
         for xs, ys, a in ((x0, y0, ang + np.pi), (x1, y1, ang)):
             if rng.random() < 0.6:
                 img += tidal_tail(rng, xs, ys, rng.uniform(5, 12), rng.uniform(-1.5, 1.5),
                                   a + rng.normal(0, 0.6), rng.uniform(0.05, 0.3), rng.uniform(0.8, 1.5))
         return img
-    # a diffuse body off the nominal centre, elongated and lopsided
+    if kind == "tidal":
+        # a galaxy that would pass for normal, with one or two long curved tails or a broad plume
+        # (tails reach a few disk diameters: 8-16 px here); half the time the perturber sits at
+        # the end of the tail
+        x0, y0 = centre_jitter(rng, 0.8)
+        pa = rng.uniform(0, np.pi)
+        img = sersic(x0, y0, rng.uniform(2.0, 4.5), rng.uniform(1.0, 4.0), rng.uniform(0.4, 1.0), pa, 1.0)
+        a = rng.uniform(0, 2 * np.pi)
+        for k in range(rng.integers(1, 3)):
+            length, curl = rng.uniform(8, 16), rng.uniform(-2.0, 2.0)
+            img += tidal_tail(rng, x0, y0, length, curl, a + k * np.pi, rng.uniform(0.15, 0.5),
+                              rng.uniform(1.0, 2.2))
+            if k == 0 and rng.random() < 0.5:
+                end = a + curl
+                img += sersic(x0 + length * np.cos(end), y0 + length * np.sin(end), rng.uniform(0.5, 1.5),
+                              rng.uniform(1, 3), rng.uniform(0.5, 1), rng.uniform(0, np.pi), rng.uniform(0.05, 0.4))
+        return img
+    # a diffuse body off the nominal centre, elongated, lopsided and patchy
     x0, y0 = centre_jitter(rng, 1.0)
     off = rng.uniform(0.5, 3.5)
     ang = rng.uniform(0, 2 * np.pi)
     bx, by = x0 + off * np.cos(ang), y0 + off * np.sin(ang)
     pa = rng.uniform(0, np.pi)
-    cos_i = rng.uniform(0.4, 1.0)
+    cos_i = rng.uniform(0.3, 1.0)
     h = rng.uniform(4.0, 6.5)
     r, th = disk_coords(bx, by, pa, cos_i)
-    lop = 1 + rng.uniform(0.3, 0.8) * np.cos(th - rng.uniform(0, 2 * np.pi)) * (1 - np.exp(-r / h))
-    body = np.exp(-r / h) * lop
+    body = np.exp(-r / h) * lopsided(r, th, h, rng.uniform(0.4, 1.0), rng.uniform(0, 2 * np.pi))
+    body *= patchy(rng, rng.uniform(1.0, 2.5), rng.uniform(0.4, 0.8))  # irregulars: much patchier than spirals
     body /= body.sum() / SS ** 2
     if kind == "disturbed":
         pat, _ = spiral_pattern(r, th, rng.choice([1, 2]), rng.uniform(15, 45), rng.uniform(0, 2 * np.pi),
                                 rng.uniform(1, 3), 0.6 * h)
         body = body * (1 + rng.uniform(0.3, 0.8) * (pat - 1))
         img = 0.75 * body + sersic(x0, y0, rng.uniform(0.8, 1.8), rng.uniform(1, 2.5), rng.uniform(0.6, 1), pa, 0.15)
-        n_clumps = rng.integers(1, 4)
+        n_clumps = rng.integers(0, 3)
     else:
-        img = rng.uniform(0.4, 0.7) * body
-        n_clumps = rng.integers(3, 8)
-        # the brightest clump sits near the catalogue centre
-        img += gauss_blob(x0, y0, rng.uniform(0.5, 1.2), rng.uniform(0.1, 0.25))
+        img = rng.uniform(0.5, 0.8) * body
+        n_clumps = rng.integers(1, 6)
+        # the brightest clump or nucleus sits near the catalogue centre
+        img += gauss_blob(x0, y0, rng.uniform(0.5, 1.5), rng.uniform(0.05, 0.25), rng.uniform(0.5, 1), rng.uniform(0, np.pi))
     for _ in range(n_clumps):
+        # star-forming complexes: of different sizes and often elongated, not all round blobs
         rc = h * np.sqrt(rng.uniform(0.05, 2.0))
         a = rng.uniform(0, 2 * np.pi)
-        img += gauss_blob(bx + rc * np.cos(a), by + rc * np.sin(a) * cos_i, rng.uniform(0.4, 1.0),
-                          rng.uniform(0.01, 0.08))
+        img += gauss_blob(bx + rc * np.cos(a), by + rc * np.sin(a) * cos_i, rng.uniform(0.4, 1.2),
+                          rng.uniform(0.01, 0.06), rng.uniform(0.35, 1.0), rng.uniform(0, np.pi))
     return img
 
 
@@ -258,7 +319,7 @@ def add_interlopers(rng, img, label):
     so irregulars/mergers have them more often). Returned separately as they may outshine it."""
     extra = np.zeros_like(img)
     p_star = (0.10, 0.12, 0.15)[label]
-    p_neighbour = (0.15, 0.10, 0.30)[label]
+    p_neighbour = (0.15, 0.10, 0.35)[label]
     if rng.random() < p_star:
         d, a = rng.uniform(7, 17), rng.uniform(0, 2 * np.pi)
         extra += gauss_blob(CEN + d * np.cos(a), CEN + d * np.sin(a), 0.15, 10 ** rng.uniform(-2.3, -0.5))
@@ -278,6 +339,12 @@ def observe(rng, model):
     return binned[PAD:PAD + N, PAD:PAD + N]
 
 
+# Extra core depth per class (gray levels). Ellipticals' halos and irregulars' envelopes darken
+# the frame median, from which the depth is measured, more than spirals' disks do; these shifts
+# were chosen by hand so that the measured depths match the real per-class medians.
+DEPTH_SHIFT = (12, 0, 7)
+
+
 def correlated_noise(rng, shape):
     """Unit-variance Gaussian noise whose neighbouring pixels correlate by ~0-0.35,
     as after the resampling of survey images: white noise smoothed with [w, 1, w]."""
@@ -288,17 +355,18 @@ def correlated_noise(rng, shape):
     return noise / np.sum(k1 ** 2)
 
 
-def display(rng, galaxy, extra):
+def display(rng, galaxy, extra, label):
     """Linear flux -> inverted 8-bit gray levels through an asinh stretch.
 
-    The brightest galaxy pixel is put at a 'core depth' D ~ N(170, 17) below the true sky: the
-    measured depth (from the darker frame median, after noise) then lands near the real set's
-    160 [136, 181]; the stretch's dynamic range k = asinh(peak/beta) sets how far the faint
-    halo shows (larger k: more of the outskirts visible). Sky noise (display units ~2.5-4.9,
+    The brightest galaxy pixel is put at a 'core depth' D ~ N(170, 17) below the true sky, a
+    little deeper for ellipticals and irregulars (DEPTH_SHIFT): the measured depth (from the
+    darker frame median, after noise) then lands near the real set's per-class medians
+    161 / 162 / 157 [136, 181]; the stretch's dynamic range k = asinh(peak/beta) sets how far
+    the faint halo shows (larger k: more of the outskirts visible). Sky noise (display units ~2.5-4.9,
     the real set's corner noise) is added in linear flux, so the stretch compresses it in the
     bright body as in the real images."""
     peak = galaxy.max()
-    depth = np.clip(rng.normal(170, 17), 125, 210)
+    depth = np.clip(rng.normal(170 + DEPTH_SHIFT[label], 17), 125, 215)
     k = rng.uniform(5.0, 7.0)
     amp = depth / k
     beta = peak / np.sinh(k)
@@ -321,7 +389,7 @@ def render_stamp(rng, label):
     """One complete 32 x 32 inverted image of class `label`."""
     model = MAKERS[label](rng)
     extra = add_interlopers(rng, model, label)
-    return display(rng, observe(rng, model), observe(rng, extra) if extra.any() else 0.0)
+    return display(rng, observe(rng, model), observe(rng, extra) if extra.any() else 0.0, label)
 
 
 # --------------------------------------------------------------------------- data sets and files
@@ -337,13 +405,17 @@ def make_set(seed_seq, n_per_class):
 
 
 def write_csv(path, X, y):
-    """Write atomically: a temp file in the same folder, then os.replace."""
+    """Write atomically: a temp file in the same folder, then os.replace. mkstemp makes the
+    file private (mode 0600); it gets the usual permissions (0666 less the umask) first."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp_", suffix=".csv")
     try:
         with os.fdopen(fd, "w", newline="") as f:
             for lab, row in zip(y, X):
                 f.write(f"{lab}," + ",".join(map(str, row.tolist())) + "\n")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -117,3 +117,19 @@ def test_each_class_renders_a_centred_galaxy():
         img = mg.render_stamp(rng, label).astype(float)
         assert img.shape == (32, 32)
         assert img[10:22, 10:22].mean() < img[:3].mean() - 20
+
+
+def test_files_get_usual_permissions(small_set):
+    """mkstemp creates 0600 files; the written CSVs must get 0666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in small_set:
+        assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_patchy_field_mean_one_and_deterministic():
+    a = mg.patchy(np.random.default_rng(3), 1.5, 0.5)
+    b = mg.patchy(np.random.default_rng(3), 1.5, 0.5)
+    assert np.array_equal(a, b)
+    assert a.min() > 0
+    assert abs(a.mean() - 1) < 0.15
