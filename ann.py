@@ -760,7 +760,7 @@ def parse_args(argv=None):
     data.add_argument("--lmbda", type=non_negative_float, default=LMBDA, metavar="L",
                       help=f"regularization strength lambda (default {LMBDA:g})")
     data.add_argument("--maxiter", type=positive_int, default=None, metavar="N",
-                      help=f"iterations of fmin_cg (default {MAXITER}; 100 with --sweep)")
+                      help=f"iterations of fmin_cg (default {MAXITER}; 300 with --sweep)")
     data.add_argument("--seed", type=seed_value, default=SEED, metavar="N",
                       help=f"random seed of the initial weights (default {SEED})")
     data.add_argument("--vectorized", action="store_true",
@@ -795,7 +795,7 @@ def parse_args(argv=None):
                       help="lambdas for --sweep (default 0.1,1,10)")
     args = parser.parse_args(argv)
     if args.maxiter is None:
-        args.maxiter = 100 if args.sweep else MAXITER
+        args.maxiter = 300 if args.sweep else MAXITER
     if args.save is None:
         args.save = "sweep.png" if args.sweep else "ann.png"
     return args
@@ -944,7 +944,7 @@ class GifRecorder:
         self.every = max(1, round(maxiter / self.frames_wanted))
         self.frames = 0
         self.writer = PillowWriter(fps=12)
-        self.writer.setup(fig, path, dpi=60)
+        self.writer.setup(fig, path, dpi=45)
 
     def wants(self, iteration):
         return iteration % self.every == 0
