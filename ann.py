@@ -1011,9 +1011,10 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels):
             train(training, initial_weights(*sizes, args.seed), args.maxiter, vectorized=True)
             accuracy[r, c] = training.acc_test[training.best_iteration]
             print(f"  hidden {hidden:3d}, lambda {lmbda:6g}: test accuracy "
-                  f"{100 * accuracy[r, c]:5.1f}% (iteration {training.best_iteration}), "
+                  f"{100 * accuracy[r, c]:5.1f}% (kept, iteration {training.best_iteration}; "
+                  f"final {100 * training.acc_test[-1]:.1f}%), "
                   f"{time.perf_counter() - start:.1f} s")
-    print("test accuracy (%), rows: hidden units, columns: lambda")
+    print("test accuracy (%) of the kept weights, rows: hidden units, columns: lambda")
     print("hidden \\ lambda " + "".join(f"{lmbda:>8g}" for lmbda in lmbdas))
     for r, hidden in enumerate(hidden_sizes):
         print(f"{hidden:>15d} " + "".join(f"{100 * a:8.1f}" for a in accuracy[r]))

@@ -152,7 +152,8 @@ def test_sweep_writes_its_heat_map_and_table(toy_csvs, tmp_path):
                      "--sweep-hidden", "2,4", "--sweep-lmbda", "0.1,1", "--maxiter", "5",
                      "--save", str(heat_map))
     assert result.returncode == 0, result.stderr
-    assert len(re.findall(r"hidden +\d+, lambda +\S+: test accuracy", result.stdout)) == 4
+    assert len(re.findall(r"hidden +\d+, lambda +\S+: test accuracy +\d+\.\d% \(kept, "
+                          r"iteration \d+; final \d+\.\d%\)", result.stdout)) == 4
     table = re.findall(r"^ +(\d+) +(\d+\.\d) +(\d+\.\d)$", result.stdout, re.MULTILINE)
     assert [row[0] for row in table] == ["2", "4"]
     assert all(0 <= float(v) <= 100 for row in table for v in row[1:])
