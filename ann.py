@@ -37,10 +37,10 @@ HIDDEN_LAYER_SIZE = 8    # units in the hidden layer
 LMBDA = 1.0              # regularization strength lambda ("lambda" is a Python keyword)
 MAXITER = 600            # iterations of nonlinear conjugate gradient
 INIT_RANGE = 0.2         # initial weights are drawn uniformly from [-0.2, 0.2)
-HERE = os.path.dirname(os.path.abspath(__file__))
-TRAIN_CSV = os.path.join(HERE, "train.csv")
-TEST_CSV = os.path.join(HERE, "test.csv")
-CLASS_NAMES = ("Elliptical", "Spiral", "Irregular")   # label 0, 1, 2
+HERE = os.path.dirname(os.path.abspath(__file__))    # the data sit next to this file,
+TRAIN_CSV = os.path.join(HERE, "train.csv")          # 2700 galaxies, 900 of each class
+TEST_CSV = os.path.join(HERE, "test.csv")            # 675 galaxies, 225 of each class
+CLASS_NAMES = ("Elliptical", "Spiral", "Irregular")  # labels 0, 1, 2
 
 
 # ================================================================================================
@@ -180,9 +180,8 @@ def gradient_vectorized(theta, input_layer_size, hidden_layer_size, num_labels, 
 
 
 def regularized_gradient(Delta1, Delta2, Theta1, Theta2, lmbda, m):
-    """Divide the accumulated Delta by m and add (lambda / m) Theta to every non-bias column.
-
-    Returns the flat gradient, in the same order as theta.
+    """Divide the accumulated Delta1 (h, n + 1) and Delta2 (K, h + 1) by m and add
+    (lambda / m) Theta to every non-bias column. Returns the flat gradient, ordered like theta.
     """
     grad1 = Delta1 / m
     grad2 = Delta2 / m
@@ -192,7 +191,8 @@ def regularized_gradient(Delta1, Delta2, Theta1, Theta2, lmbda, m):
 
 
 def initial_weights(input_layer_size, hidden_layer_size, num_labels, seed):
-    """Weights drawn uniformly from [-0.2, 0.2), Theta1 first, then Theta2, as a flat theta."""
+    """Weights drawn uniformly from [-0.2, 0.2), Theta1 (h, n + 1) first, then Theta2
+    (K, h + 1), returned flat: theta of h (n + 1) + K (h + 1) numbers."""
     # RandomState(seed) draws the same numbers as np.random.seed(seed); np.random.rand(...),
     # without touching numpy's global random state.
     rng = np.random.RandomState(seed)
