@@ -60,9 +60,11 @@ def short_run(train, test, *more, tmp_path, runner=()):
 def main_in_process(capsys, train, test, tmp_path):
     """ann.main on these files, as `sys.exit(main())` runs it, but in this process (fast). An
     exception escaping main (a traceback for the user) fails the test, and so does a warning
-    (which the user would see on stderr)."""
+    the user would see on stderr. (Not a DeprecationWarning that a library raises about another
+    library: Python hides those from users, and older matplotlib raises some.)"""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.filterwarnings("default", category=DeprecationWarning)
         status = ann.main(["--train", str(train), "--test", str(test), "--maxiter", "3",
                            "--vectorized", "--no-plot", "--save", str(tmp_path / "figure.png")])
     out, err = capsys.readouterr()
