@@ -439,9 +439,9 @@ def train(training, theta0, maxiter, vectorized=False):
 # ================================================================================================
 
 def class_letters(num_labels):
-    """E, S, I for the galaxies; the class numbers for other data with more classes."""
-    if num_labels <= len(CLASS_NAMES):
-        return [name[0] for name in CLASS_NAMES[:num_labels]]
+    """E, S, I for the three galaxy classes; the class numbers for other data."""
+    if num_labels == len(CLASS_NAMES):
+        return [name[0] for name in CLASS_NAMES]
     return [str(k) for k in range(num_labels)]
 
 
@@ -549,7 +549,7 @@ class LiveFigure:
         self.background = None
 
     def class_name(self, k):
-        return CLASS_NAMES[k] if self.num_labels <= len(CLASS_NAMES) else f"class {k}"
+        return CLASS_NAMES[k] if self.num_labels == len(CLASS_NAMES) else f"class {k}"
 
     def update(self, training, theta, prediction, step=None):
         """Show the galaxies of this step with the predictions (m,) of weights theta, the hidden
@@ -674,7 +674,7 @@ def load_weights(path):
 
 def confusion_table(y, prediction, num_labels):
     """Rows: true class; columns: predicted class; as lines of text."""
-    names = [CLASS_NAMES[k] if num_labels <= len(CLASS_NAMES) else str(k)
+    names = [CLASS_NAMES[k] if num_labels == len(CLASS_NAMES) else str(k)
              for k in range(num_labels)]
     width = max(len(n) for n in names) + 2
     counts = np.zeros((num_labels, num_labels), dtype=int)
