@@ -31,7 +31,7 @@ import time
 import numpy as np
 from scipy.optimize import fmin_cg
 
-# ---- The article's settings: the command-line options default to these -----------------------
+# ---- The article's settings: the command-line options default to the first four --------------
 SEED = 917               # random seed for the initial weights
 HIDDEN_LAYER_SIZE = 8    # units in the hidden layer
 LMBDA = 1.0              # regularization strength lambda ("lambda" is a Python keyword)
@@ -44,7 +44,7 @@ CLASS_NAMES = ("Elliptical", "Spiral", "Irregular")  # labels 0, 1, 2
 
 
 # ================================================================================================
-# The network (article sections 2-5). Pure functions: no printing, no plotting, no globals.
+# The network (article sections 2-5). Pure functions: no printing, no plotting, no state.
 #
 # Shapes: m examples, n = 1024 pixels (input_layer_size), h hidden units (hidden_layer_size),
 # K classes (num_labels). Each example is a row, so the article's a1 = [1, x] is a row of a1.
@@ -112,7 +112,7 @@ def cross_entropy(z3, y):
     and averaged over the m examples, with h = g(z3). z3 (m, K), y (m,) integer labels."""
     Y = one_hot(y, z3.shape[1])
     h = g(z3)
-    # Where an output h is within about 1e-7 of 1 (z3 > 16), 1 - h keeps few correct digits,
+    # Where an output h is within about 1e-7 of 1 (z3 >= 16), 1 - h keeps few correct digits,
     # and once h rounds to 1, log(1 - h) = log(0) = -infinity. There the identity
     # log(1 - g(z)) = -log(1 + e^z) takes over, which np.logaddexp(0, z) computes without
     # overflow. Elsewhere this is the article's formula to the last bit. (log h needs no such
@@ -191,8 +191,8 @@ def regularized_gradient(Delta1, Delta2, Theta1, Theta2, lmbda, m):
 
 
 def initial_weights(input_layer_size, hidden_layer_size, num_labels, seed):
-    """Weights drawn uniformly from [-0.2, 0.2), Theta1 (h, n + 1) first, then Theta2
-    (K, h + 1), returned flat: theta of h (n + 1) + K (h + 1) numbers."""
+    """Weights drawn uniformly from [-INIT_RANGE, INIT_RANGE) = [-0.2, 0.2), Theta1 (h, n + 1)
+    first, then Theta2 (K, h + 1), returned flat: theta of h (n + 1) + K (h + 1) numbers."""
     # RandomState(seed) draws the same numbers as np.random.seed(seed); np.random.rand(...),
     # without touching numpy's global random state.
     rng = np.random.RandomState(seed)
@@ -387,8 +387,8 @@ class Training:
         self.stop_reason = None                # set by a signal handler or window close
 
     def evaluate(self, theta, a1, y):
-        """Cost, accuracy and predictions of weights theta on one data set, from one forward
-        pass."""
+        """Cost J, accuracy and predictions (m,) of weights theta on one data set, a1 (m, n + 1)
+        and y (m,), from one forward pass."""
         Theta1, Theta2 = reshape(theta, *self.sizes)
         z3 = feedforward(Theta1, Theta2, a1)[2]
         J = cross_entropy(z3, y) + regularization(Theta1, Theta2, self.lmbda, len(y))
@@ -447,12 +447,15 @@ def class_letters(num_labels):
 
 def sample_indices(y, num_labels, per_class, step):
     """per_class examples of each class, chosen by label and moving on with each step, so the
-    grid rotates through the whole data set. Returns (K, per_class) row indices into y."""
-    chosen = []
+    grid rotates through the whole data set: not a random sample as in the article, so that a
+    run can be repeated exactly and every galaxy comes round. Returns (K, per_class) row
+    indices into y; -1 where a class has no example (a test set may lack one)."""
+    chosen = np.full((num_labels, per_class), -1)
     for k in range(num_labels):
         rows = np.flatnonzero(y == k)
-        chosen.append(rows[(step * per_class + np.arange(per_class)) % len(rows)])
-    return np.array(chosen)
+        if len(rows):
+            chosen[k] = rows[(step * per_class + np.arange(per_class)) % len(rows)]
+    return chosen
 
 
 def montage(images, columns, pad, fill, group=1, group_pad=0):
@@ -561,6 +564,10 @@ class LiveFigure:
             r, c = divmod(j, self.grid_columns)
             k, column = divmod(c, self.columns_per_class)
             i = chosen[k, r * self.columns_per_class + column]
+            if i < 0:                                 # no galaxy of this class: a blank tile
+                galaxies[top:top + self.side, left:left + self.side] = 1.0
+                text.set_text("")
+                continue
             galaxies[top:top + self.side, left:left + self.side] = \
                 self.X[i].reshape(self.side, self.side)
             right = prediction[i] == self.y[i]
@@ -598,6 +605,10 @@ class LiveFigure:
         """Show the update in the window. Only what changes is redrawn, over a saved image of
         the rest (matplotlib's "blitting"); all of it only when that image is out of date."""
         canvas = self.fig.canvas
+        if not canvas.supports_blit:                  # a backend that cannot: draw it all
+            canvas.draw_idle()
+            canvas.flush_events()
+            return
         if self.background is None or self.background_size != canvas.get_width_height():
             for artist in self.changing:
                 artist.set_animated(True)     # left out of the full draw below
@@ -612,6 +623,38 @@ class LiveFigure:
             self.fig.draw_artist(artist)
         canvas.blit(self.fig.bbox)
         canvas.flush_events()
+
+
+class GifRecorder:
+    """An animated GIF of the training, one frame every few iterations, with matplotlib's own
+    Pillow writer. The writer keeps the frames in memory; finish() writes them atomically."""
+
+    frames_wanted = 120
+
+    def __init__(self, fig, path, maxiter):
+        from matplotlib.animation import PillowWriter
+        self.path = path
+        self.every = max(1, round(maxiter / self.frames_wanted))
+        self.frames = 0
+        self.writer = PillowWriter(fps=12)
+        self.writer.setup(fig, path, dpi=45)
+
+    def wants(self, iteration):
+        return iteration % self.every == 0
+
+    def grab(self, iteration):
+        if self.wants(iteration):
+            self.writer.grab_frame()
+            self.frames += 1
+
+    def finish(self):
+        self.writer.grab_frame()              # the final figure, with the kept weights, ends it
+        self.frames += 1
+
+        def write(tmp):
+            self.writer.outfile = tmp
+            self.writer.finish()
+        write_atomically(self.path, write)
 
 
 # ================================================================================================
@@ -681,9 +724,10 @@ def confusion_table(y, prediction, num_labels):
     np.add.at(counts, (y, prediction), 1)
     lines = ["true \\ predicted".ljust(width + 6) + "".join(n.rjust(width) for n in names)]
     for k in range(num_labels):
-        right = counts[k, k] / max(counts[k].sum(), 1)
+        right = (f"{100 * counts[k, k] / counts[k].sum():5.1f}% right" if counts[k].sum()
+                 else "    - (no example)")
         lines.append(names[k].ljust(width + 6) + "".join(f"{c:{width}d}" for c in counts[k])
-                     + f"   {100 * right:5.1f}% right")
+                     + "   " + right)
     return lines
 
 
@@ -824,30 +868,6 @@ def load_sets(args, notes):
     return X_train, y_train, X_test, y_test, num_labels
 
 
-def main(argv=None):
-    """Run ann.py with the command-line arguments argv; returns the exit status."""
-    args = parse_args(argv)
-    if args.check_gradients:
-        return 0 if check_gradients() else 1
-    try:
-        show = use_display(args.no_plot or args.sweep)
-        notes = []
-        X_train, y_train, X_test, y_test, num_labels = load_sets(args, notes)
-        for note in notes:
-            print(note, file=sys.stderr)
-        if args.sweep:
-            return run_sweep(args, X_train, y_train, X_test, y_test, num_labels)
-        if args.weights:
-            return run_saved(args, X_train, y_train, X_test, y_test, num_labels)
-        return run_training(args, show, X_train, y_train, X_test, y_test, num_labels)
-    except DataError as e:
-        print(f"ann.py: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-
-
 def run_training(args, show, X_train, y_train, X_test, y_test, num_labels):
     """The article's run: train, show it live, report the kept weights, save what was asked."""
     import matplotlib.pyplot as plt
@@ -915,7 +935,7 @@ def run_training(args, show, X_train, y_train, X_test, y_test, num_labels):
     save_figure(figure.fig, args.save)
     print(f"saved the figure to {args.save}")
     if gif:
-        gif.finish(training.iteration - 1)
+        gif.finish()
         print(f"saved the animation to {args.gif} ({gif.frames} frames)")
     if args.save_weights:
         save_weights(args.save_weights, best, sizes,
@@ -932,40 +952,7 @@ def run_training(args, show, X_train, y_train, X_test, y_test, num_labels):
     return 0
 
 
-class GifRecorder:
-    """An animated GIF of the training, one frame every few iterations, with matplotlib's own
-    Pillow writer. The writer keeps the frames in memory; finish() writes them atomically."""
-
-    frames_wanted = 120
-
-    def __init__(self, fig, path, maxiter):
-        from matplotlib.animation import PillowWriter
-        self.path = path
-        self.every = max(1, round(maxiter / self.frames_wanted))
-        self.frames = 0
-        self.writer = PillowWriter(fps=12)
-        self.writer.setup(fig, path, dpi=45)
-
-    def wants(self, iteration):
-        return iteration % self.every == 0
-
-    def grab(self, iteration):
-        if self.wants(iteration):
-            self.writer.grab_frame()
-            self.frames += 1
-
-    def finish(self, last_iteration):
-        if not self.wants(last_iteration):
-            self.writer.grab_frame()          # the final figure ends the animation
-            self.frames += 1
-
-        def write(tmp):
-            self.writer.outfile = tmp
-            self.writer.finish()
-        write_atomically(self.path, write)
-
-
-def run_saved(args, X_train, y_train, X_test, y_test, num_labels):
+def run_saved(args, X_test, y_test, num_labels):
     """--weights: evaluate saved weights on the test set, without training."""
     Theta1, Theta2 = load_weights(args.weights)
     if Theta1.shape[1] != X_test.shape[1] + 1:
@@ -1038,6 +1025,30 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels):
     plt.close(fig)
     print(f"saved the heat map to {args.save}")
     return 0
+
+
+def main(argv=None):
+    """Run ann.py with the command-line arguments argv; returns the exit status."""
+    args = parse_args(argv)
+    if args.check_gradients:
+        return 0 if check_gradients() else 1
+    try:
+        show = use_display(args.no_plot or args.sweep or bool(args.weights))
+        notes = []
+        X_train, y_train, X_test, y_test, num_labels = load_sets(args, notes)
+        for note in notes:
+            print(note, file=sys.stderr)
+        if args.sweep:
+            return run_sweep(args, X_train, y_train, X_test, y_test, num_labels)
+        if args.weights:
+            return run_saved(args, X_test, y_test, num_labels)
+        return run_training(args, show, X_train, y_train, X_test, y_test, num_labels)
+    except DataError as e:
+        print(f"ann.py: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -8,8 +8,7 @@ import ann
 from conftest import run_ann, toy_images, write_csv
 
 
-def test_gif_has_one_frame_per_iteration_on_short_runs_and_opens_as_an_animation(toy_csvs,
-                                                                                tmp_path):
+def test_gif_has_a_frame_per_iteration_on_short_runs_then_the_kept_weights(toy_csvs, tmp_path):
     from PIL import Image
     gif = tmp_path / "training.gif"
     result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "6",
@@ -18,8 +17,14 @@ def test_gif_has_one_frame_per_iteration_on_short_runs_and_opens_as_an_animation
     iterations = int(re.search(r"after (\d+) iterations", result.stdout).group(1))
     with Image.open(gif) as image:
         assert image.is_animated
-        assert image.n_frames == iterations + 1        # the initial weights, then each iteration
-    assert f"({iterations + 1} frames)" in result.stdout
+        # the initial weights, each iteration, and last the figure of the kept weights
+        assert image.n_frames == iterations + 2
+        image.seek(image.n_frames - 1)
+        last = np.asarray(image.convert("L"))
+        image.seek(image.n_frames - 2)
+        before = np.asarray(image.convert("L"))
+    assert not np.array_equal(last, before)
+    assert f"({iterations + 2} frames)" in result.stdout
 
 
 def test_gif_frame_count_stays_near_120_for_long_runs(toy_csvs, tmp_path):
@@ -30,11 +35,11 @@ def test_gif_frame_count_stays_near_120_for_long_runs(toy_csvs, tmp_path):
     assert result.returncode == 0, result.stderr
     iterations = int(re.search(r"after (\d+) iterations", result.stdout).group(1))
     every = 3                                           # round(360 / 120)
-    expected = iterations // every + 1 + (iterations % every != 0)
+    expected = iterations // every + 1 + 1          # every third iteration from 0, then the end
     with Image.open(gif) as image:
         assert image.n_frames == expected
     if iterations == 360:
-        assert expected == 121
+        assert expected == 122
 
 
 @pytest.mark.parametrize("hidden", [1, 8, 30])
@@ -131,6 +136,20 @@ def test_saved_weights_give_the_same_predictions_when_loaded(toy_csvs, tmp_path)
     assert loaded.returncode == 0, loaded.stderr
     assert f"test accuracy {accuracy}%" in loaded.stdout
     assert "iter=" not in loaded.stdout                       # no training
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_saved_weights_work_on_a_test_set_that_lacks_a_class(toy_csvs, tmp_path):
+    weights = tmp_path / "w.npz"
+    run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "2",
+            "--save", str(tmp_path / "f.png"), "--save-weights", str(weights))
+    y, pixels = toy_images(4, seed=5)
+    no_irregulars = write_csv(tmp_path / "two.csv", y[y < 2], pixels[y < 2])
+    result = run_ann("--train", toy_csvs[0], "--test", no_irregulars, "--weights", str(weights),
+                     "--save", str(tmp_path / "g.png"))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
+    assert re.search(r"Irregular +0 +0 +0 +- \(no example\)", result.stdout)
     assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
 
 
