@@ -642,14 +642,12 @@ class GifRecorder:
     def wants(self, iteration):
         return iteration % self.every == 0
 
-    def grab(self, iteration):
-        if self.wants(iteration):
-            self.writer.grab_frame()
-            self.frames += 1
+    def grab(self):
+        self.writer.grab_frame()
+        self.frames += 1
 
     def finish(self):
-        self.writer.grab_frame()              # the final figure, with the kept weights, ends it
-        self.frames += 1
+        self.grab()                           # the final figure, with the kept weights, ends it
 
         def write(tmp):
             self.writer.outfile = tmp
@@ -680,6 +678,7 @@ def write_atomically(path, write):
 
 
 def save_figure(fig, path):
+    """Save fig in the format its path's extension names, atomically."""
     fmt = os.path.splitext(path)[1][1:].lower()
     write_atomically(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=100))
 
@@ -862,6 +861,7 @@ def use_display(no_plot):
 
 
 def load_sets(args, notes):
+    """The training and test sets of the command line, checked to fit together."""
     X_train, y_train = load_data(args.train, notes)
     X_test, y_test = load_data(args.test, notes, int(y_train.max()) + 1)
     num_labels = check_data(args.train, X_train, y_train, args.test, X_test)
@@ -880,10 +880,11 @@ def run_training(args, show, X_train, y_train, X_test, y_test, num_labels):
     gif = GifRecorder(figure.fig, args.gif, args.maxiter) if args.gif else None
 
     def on_iteration(training, theta, prediction):
-        if show or (gif and gif.wants(training.iteration)):
+        frame = gif is not None and gif.wants(training.iteration)
+        if show or frame:
             figure.update(training, theta, prediction)
-        if gif:
-            gif.grab(training.iteration)
+        if frame:
+            gif.grab()
         if show:
             figure.draw()
 
@@ -918,10 +919,11 @@ def run_training(args, show, X_train, y_train, X_test, y_test, num_labels):
     Theta1, Theta2 = reshape(best, *sizes)
     prediction = predict(Theta1, Theta2, X_train)
     test_prediction = predict(Theta1, Theta2, X_test)
+    train_accuracy = 100 * np.mean(prediction == y_train)
+    test_accuracy = 100 * np.mean(test_prediction == y_test)
     print(f"kept the weights of iteration {training.best_iteration}, which had the lowest test "
           f"cost, {training.J_test[training.best_iteration]:.4f}")
-    print(f"train accuracy {100 * np.mean(prediction == y_train):.1f}%, "
-          f"test accuracy {100 * np.mean(test_prediction == y_test):.1f}% "
+    print(f"train accuracy {train_accuracy:.1f}%, test accuracy {test_accuracy:.1f}% "
           "(optimistic: the test set chose the weights)")
     print("test set:")
     for line in confusion_table(y_test, test_prediction, num_labels):
@@ -930,8 +932,7 @@ def run_training(args, show, X_train, y_train, X_test, y_test, num_labels):
     figure.update(training, best, prediction, step=0)
     figure.title.set_text(
         f"kept weights (iteration {training.best_iteration}, lowest test cost): train "
-        f"{100 * np.mean(prediction == y_train):.1f}%, test "
-        f"{100 * np.mean(test_prediction == y_test):.1f}% right")
+        f"{train_accuracy:.1f}%, test {test_accuracy:.1f}% right")
     save_figure(figure.fig, args.save)
     print(f"saved the figure to {args.save}")
     if gif:

@@ -8,13 +8,19 @@ import ann
 from conftest import run_ann, toy_images, write_csv
 
 
-def test_gif_has_a_frame_per_iteration_on_short_runs_then_the_kept_weights(toy_csvs, tmp_path):
-    from PIL import Image
+def train_with_gif(toy_csvs, tmp_path, maxiter):
+    """A headless run that writes a GIF; returns the iterations done, stdout and the GIF's path."""
     gif = tmp_path / "training.gif"
-    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "6",
+    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", str(maxiter),
                      "--vectorized", "--save", str(tmp_path / "f.png"), "--gif", str(gif))
     assert result.returncode == 0, result.stderr
     iterations = int(re.search(r"after (\d+) iterations", result.stdout).group(1))
+    return iterations, result.stdout, gif
+
+
+def test_gif_has_a_frame_per_iteration_on_short_runs_then_the_kept_weights(toy_csvs, tmp_path):
+    from PIL import Image
+    iterations, out, gif = train_with_gif(toy_csvs, tmp_path, 6)
     with Image.open(gif) as image:
         assert image.is_animated
         # the initial weights, each iteration, and last the figure of the kept weights
@@ -24,17 +30,13 @@ def test_gif_has_a_frame_per_iteration_on_short_runs_then_the_kept_weights(toy_c
         image.seek(image.n_frames - 2)
         before = np.asarray(image.convert("L"))
     assert not np.array_equal(last, before)
-    assert f"({iterations + 2} frames)" in result.stdout
+    assert f"({iterations + 2} frames)" in out
 
 
 def test_gif_frame_count_stays_near_120_for_long_runs(toy_csvs, tmp_path):
     from PIL import Image
-    gif = tmp_path / "long.gif"
-    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "360",
-                     "--vectorized", "--save", str(tmp_path / "f.png"), "--gif", str(gif))
-    assert result.returncode == 0, result.stderr
-    iterations = int(re.search(r"after (\d+) iterations", result.stdout).group(1))
-    every = 3                                           # round(360 / 120)
+    iterations, _, gif = train_with_gif(toy_csvs, tmp_path, 360)
+    every = 3                                       # round(360 / 120)
     expected = iterations // every + 1 + 1          # every third iteration from 0, then the end
     with Image.open(gif) as image:
         assert image.n_frames == expected
