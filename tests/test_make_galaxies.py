@@ -6,7 +6,10 @@ import sys
 import numpy as np
 import pytest
 
-import make_galaxies as mg
+from conftest import ROOT
+
+sys.path.insert(0, os.path.join(ROOT, "galaxies"))
+import make_galaxies as mg  # noqa: E402
 
 SCRIPT = os.path.join(os.path.dirname(mg.__file__), "make_galaxies.py")
 N_PER_CLASS = 5

@@ -30,7 +30,7 @@ def default_run(train, test, tmp_path):
 
 
 def test_the_shipped_files_are_exactly_what_make_galaxies_writes(tmp_path):
-    result = subprocess.run([sys.executable, os.path.join(ROOT, "make_galaxies.py"),
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "galaxies", "make_galaxies.py"),
                              "--outdir", str(tmp_path)], capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stderr

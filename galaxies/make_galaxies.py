@@ -25,10 +25,10 @@ How an image is made (``render_stamp``):
      rounded and clipped to 0..255.
 
 Usage:
-    python make_galaxies.py                      # writes train.csv and test.csv next to this file
-    python make_galaxies.py --seed 7 --n-train 100 --n-test 30 --outdir /tmp/gal
-    python make_galaxies.py --preview docs/galaxies.png
-    python make_galaxies.py --stats train.csv [test.csv]
+    python galaxies/make_galaxies.py             # writes the project's train.csv and test.csv
+    python galaxies/make_galaxies.py --seed 7 --n-train 100 --n-test 30 --outdir /tmp/gal
+    python galaxies/make_galaxies.py --preview docs/galaxies.png
+    python galaxies/make_galaxies.py --stats train.csv [test.csv]
 
 Only numpy and scipy are needed to generate; matplotlib is imported for --preview only.
 """
@@ -552,7 +552,8 @@ def positive_int(text):
 
 
 def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
+    # the project's root, one folder up: where ann.py reads train.csv and test.csv
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
@@ -560,7 +561,8 @@ def main(argv=None):
                     help=f"training images per class (default {DEFAULT_N_TRAIN})")
     ap.add_argument("--n-test", type=positive_int, default=DEFAULT_N_TEST,
                     help=f"test images per class (default {DEFAULT_N_TEST})")
-    ap.add_argument("--outdir", default=here, help="folder for train.csv and test.csv (default: next to this script)")
+    ap.add_argument("--outdir", default=root,
+                    help="folder for train.csv and test.csv (default: the project's root, beside ann.py)")
     ap.add_argument("--preview", metavar="PATH", help="save a PNG montage of a few galaxies per class and exit")
     ap.add_argument("--stats", nargs="+", metavar="CSV",
                     help="print per-class statistics of TRAIN.csv [TEST.csv] beside the real set's and exit")
