@@ -1,0 +1,1 @@
+"""Modules that ann.py imports for jobs beside the network itself (such as fetching data)."""
