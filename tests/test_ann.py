@@ -19,9 +19,9 @@ SMALL = (16, 5, 3)        # input_layer_size, hidden_layer_size, num_labels of a
 def small_problem(seed=0, m=12, scale=1.0):
     rng = np.random.RandomState(seed)
     theta = ann.initial_weights(*SMALL, seed=seed) * scale
-    a1 = ann.add_bias(rng.rand(m, SMALL[0]))
+    X = rng.rand(m, SMALL[0])
     y = rng.randint(0, SMALL[2], m)
-    return theta, a1, y
+    return theta, X, y
 
 
 # ---- the sigmoid ----------------------------------------------------------------------------
@@ -80,9 +80,9 @@ def test_predict_gives_known_classes_for_known_weights():
 
 def test_cost_of_zero_weights_is_K_log_2():
     # every output is g(0) = 1/2, so each of the K classes costs -log(1/2), and no regularization
-    _, a1, y = small_problem()
+    _, X, y = small_problem()
     theta = np.zeros(SMALL[1] * (SMALL[0] + 1) + SMALL[2] * (SMALL[1] + 1))
-    assert ann.cost_function(theta, *SMALL, a1, y, 10.0) == pytest.approx(3 * math.log(2),
+    assert ann.cost_function(theta, *SMALL, X, y, 10.0) == pytest.approx(3 * math.log(2),
                                                                           rel=1e-14)
 
 
@@ -96,21 +96,21 @@ def test_cost_function_on_a_tiny_example_worked_by_hand():
     h = [sig(a2), sig(1 - a2)]
     by_hand = (-math.log(1 - h[0])) + (-math.log(h[1]))   # y = (0, 1)
     by_hand += 1 / 2 * (2.0 ** 2 + 1.0 ** 2 + (-1.0) ** 2)  # lambda / 2m * non-bias squares
-    J = ann.cost_function(theta, 1, 1, 2, np.array([[1.0, 1.0]]), np.array([1]), 1.0)
+    J = ann.cost_function(theta, 1, 1, 2, np.array([[1.0]]), np.array([1]), 1.0)
     assert J == pytest.approx(by_hand, rel=1e-14)
 
 
 def test_cost_averages_over_examples():
-    theta, a1, y = small_problem()
-    J_all = ann.cost_function(theta, *SMALL, a1, y, 0.0)
-    J_each = [ann.cost_function(theta, *SMALL, a1[i:i + 1], y[i:i + 1], 0.0)
+    theta, X, y = small_problem()
+    J_all = ann.cost_function(theta, *SMALL, X, y, 0.0)
+    J_each = [ann.cost_function(theta, *SMALL, X[i:i + 1], y[i:i + 1], 0.0)
               for i in range(len(y))]
     assert J_all == pytest.approx(np.mean(J_each), rel=1e-13)
 
 
 def test_cost_stays_finite_for_huge_weights_huge_lambda_and_flat_inputs():
-    theta, a1, y = small_problem(scale=100)
-    for inputs in (a1, ann.add_bias(np.zeros((12, 16))), ann.add_bias(np.ones((12, 16)))):
+    theta, X, y = small_problem(scale=100)
+    for inputs in (X, np.zeros((12, 16)), np.ones((12, 16))):
         for lmbda in (0.0, 1.0, 1e6):
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
@@ -123,21 +123,21 @@ def test_cost_stays_finite_for_huge_weights_huge_lambda_and_flat_inputs():
 
 @pytest.mark.parametrize("lmbda", [0.0, 1.0, 5.0])
 def test_gradient_agrees_with_central_finite_differences(lmbda):
-    theta, a1, y = small_problem(seed=3, scale=4)
-    numerical = ann.numerical_gradient(lambda t: ann.cost_function(t, *SMALL, a1, y, lmbda),
+    theta, X, y = small_problem(seed=3, scale=4)
+    numerical = ann.numerical_gradient(lambda t: ann.cost_function(t, *SMALL, X, y, lmbda),
                                        theta)
-    grad = ann.gradient(theta, *SMALL, a1, y, lmbda)
+    grad = ann.gradient(theta, *SMALL, X, y, lmbda)
     assert np.linalg.norm(grad - numerical) / np.linalg.norm(grad + numerical) < 1e-7
 
 
 def test_gradient_agrees_with_finite_differences_for_weights_100_times_larger():
-    theta, a1, y = small_problem(seed=1, scale=100)
+    theta, X, y = small_problem(seed=1, scale=100)
     Theta1, Theta2 = ann.reshape(theta, *SMALL)
-    assert (ann.feedforward(Theta1, Theta2, a1)[3] == 1.0).any()    # outputs that round to 1
+    assert (ann.feedforward(Theta1, Theta2, ann.add_bias(X))[3] == 1.0).any()  # outputs of 1
     # the cost is about 600 here: a wider step keeps round-off out of the differences
-    numerical = ann.numerical_gradient(lambda t: ann.cost_function(t, *SMALL, a1, y, 1.0),
+    numerical = ann.numerical_gradient(lambda t: ann.cost_function(t, *SMALL, X, y, 1.0),
                                        theta, eps=1e-3)
-    grad = ann.gradient(theta, *SMALL, a1, y, 1.0)
+    grad = ann.gradient(theta, *SMALL, X, y, 1.0)
     assert np.linalg.norm(grad - numerical) / np.linalg.norm(grad + numerical) < 1e-7
 
 
@@ -145,16 +145,16 @@ def test_gradient_vectorized_equals_the_loop():
     rng = np.random.RandomState(5)
     sizes = (64, 8, 3)
     theta = ann.initial_weights(*sizes, seed=917)
-    a1 = ann.add_bias(rng.rand(200, 64))
+    X = rng.rand(200, 64)
     y = rng.randint(0, 3, 200)
-    looped = ann.gradient(theta, *sizes, a1, y, 1.0)
-    vectorized = ann.gradient_vectorized(theta, *sizes, a1, y, 1.0)
+    looped = ann.gradient(theta, *sizes, X, y, 1.0)
+    vectorized = ann.gradient_vectorized(theta, *sizes, X, y, 1.0)
     assert np.linalg.norm(vectorized - looped) / np.linalg.norm(looped) < 1e-12
 
 
 def test_bias_weights_are_not_regularized():
-    theta, a1, y = small_problem(seed=6)
-    difference = (ann.gradient(theta, *SMALL, a1, y, 7.0) - ann.gradient(theta, *SMALL, a1, y, 0.0))
+    theta, X, y = small_problem(seed=6)
+    difference = (ann.gradient(theta, *SMALL, X, y, 7.0) - ann.gradient(theta, *SMALL, X, y, 0.0))
     d1, d2 = ann.reshape(difference, *SMALL)
     T1, T2 = ann.reshape(theta, *SMALL)
     m = len(y)
@@ -176,21 +176,20 @@ def test_initial_weights_are_the_articles_seeded_draws():
 
 def test_sample_indices_choose_by_label_and_rotate():
     y = np.array([2, 0, 0, 1, 2, 2, 0, 1, 2])      # unsorted, unequal class sizes
-    first = ann.sample_indices(y, 3, 4, step=0)
+    first = ann.figure_layout.sample_indices(y, 3, 4, step=0)
     assert first.shape == (3, 4)
     for k in range(3):
         assert np.all(y[first[k]] == k)
-    later = ann.sample_indices(y, 3, 4, step=1)
+    later = ann.figure_layout.sample_indices(y, 3, 4, step=1)
     assert not np.array_equal(first, later)
 
 
 def test_training_records_every_iteration_and_keeps_lowest_test_cost(toy_csvs):
-    X, y = ann.load_data(toy_csvs[0])
-    Xt, yt = ann.load_data(toy_csvs[1])
+    X, y = ann.csv_data.load_data(toy_csvs[0])
+    Xt, yt = ann.csv_data.load_data(toy_csvs[1])
     sizes = (X.shape[1], 4, 3)
     lines = []
-    training = ann.Training(sizes, 1.0, (ann.add_bias(X), y), (ann.add_bias(Xt), yt),
-                            report=lines.append)
+    training = ann.History(sizes, 1.0, X, y, Xt, yt, report=lines.append)
     ended = ann.train(training, ann.initial_weights(*sizes, 917), maxiter=15)
     assert ended == "reached --maxiter"
     assert len(training.J_train) == len(lines) == 16 and lines[0].startswith("initial:")
@@ -198,7 +197,7 @@ def test_training_records_every_iteration_and_keeps_lowest_test_cost(toy_csvs):
     assert training.J_train[-1] < training.J_train[0]
     best = training.best_iteration
     assert training.J_test[best] == min(training.J_test)
-    Jtest_best = ann.cost_function(training.best_theta, *sizes, ann.add_bias(Xt), yt, 1.0)
+    Jtest_best = ann.cost_function(training.best_theta, *sizes, Xt, yt, 1.0)
     assert Jtest_best == pytest.approx(training.J_test[best], rel=1e-12)
 
 
@@ -230,26 +229,34 @@ def run_in_window(script, *args):
 
 
 @needs_xvfb
-def test_a_real_window_on_a_virtual_display_is_updated_and_saved(toy_csvs, tmp_path):
+def test_a_real_window_on_a_virtual_display_shows_the_last_iteration_and_the_final_figure(
+        toy_csvs, tmp_path):
     figure = tmp_path / "window.png"
     script = (
         "import sys, ann, matplotlib.pyplot as plt\n"
-        "updates = []\n"
-        "original = ann.LiveFigure.update\n"
-        "def counting(self, *a, **k):\n"
-        "    updates.append(self.fig.canvas.manager is not None)\n"
-        "    return original(self, *a, **k)\n"
-        "ann.LiveFigure.update = counting\n"
+        "from companions import display\n"
+        "titles = []\n"
+        "original = display.Screen.draw\n"
+        "def recording(self):\n"
+        "    titles.append((self.fig.canvas.manager is not None, self.fig._suptitle.get_text()))\n"
+        "    return original(self)\n"
+        "display.Screen.draw = recording\n"
         "status = ann.main(sys.argv[1:])\n"
-        "print('backend', plt.get_backend(), 'updates', len(updates), all(updates))\n"
+        "print('backend', plt.get_backend(), 'draws', len(titles), all(m for m, _ in titles))\n"
+        "print('titles', titles[-2][1], '|', titles[-1][1])\n"
         "sys.exit(status)\n")
     out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "4",
                         "--close-when-done", "--save", str(figure))
     assert out.returncode == 0, out.stderr
-    assert "no display" not in out.stdout
-    backend, count, managed = re.search(r"backend (\S+) updates (\d+) (\w+)", out.stdout).groups()
+    assert "no display" not in out.stdout and "GUI toolkit" not in out.stdout
+    backend, count, managed = re.search(r"backend (\S+) draws (\d+) (\w+)", out.stdout).groups()
     assert backend.lower() not in ("agg", "pdf", "svg")
-    assert int(count) >= 5 and managed == "True"      # the initial weights, 4 iterations, final
+    assert managed == "True"                          # every draw went to a real window
+    # at least the initial weights, the last iteration and the kept weights' final figure
+    assert int(count) >= 3
+    last, final = re.search(r"titles (.*) \| (.*)", out.stdout).groups()
+    assert last.startswith("iteration 4:")
+    assert final.startswith("kept weights (iteration")
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -258,20 +265,25 @@ def test_closing_the_window_stops_training_and_reports_the_best_weights(toy_csvs
     figure = tmp_path / "closed.png"
     script = (
         "import sys, ann, matplotlib.pyplot as plt\n"
+        "from companions import display\n"
         "draws = []\n"
-        "original = ann.LiveFigure.draw\n"
+        "original = display.Screen.draw\n"
         "def draw_then_close(self):\n"
         "    original(self)\n"
         "    draws.append(1)\n"
         "    if len(draws) == 3:\n"
         "        plt.close(self.fig)          # as if the learner closed the window\n"
-        "ann.LiveFigure.draw = draw_then_close\n"
+        "display.Screen.draw = draw_then_close\n"
         "sys.exit(ann.main(sys.argv[1:]))\n")
-    out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "200",
-                        "--save", str(figure))
+    out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter",
+                        "100000", "--save", str(figure))
     assert out.returncode == 0, out.stderr
-    assert "training window closed after 2 iterations" in out.stdout
+    stopped = re.search(r"training window closed after (\d+) iterations", out.stdout)
+    assert stopped, out.stdout[-2000:]
+    last = int(re.findall(r"^iter=\s*(\d+):", out.stdout, re.MULTILINE)[-1])
+    assert last == int(stopped.group(1)) < 100000
     assert "kept the weights of iteration" in out.stdout
+    assert "close the window to exit" not in out.stdout
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -283,10 +295,10 @@ tutorial = pytest.mark.skipif(not os.path.isdir(TUTORIAL),
 
 @tutorial
 def test_initial_cost_on_the_tutorials_data_is_the_articles():
-    X, y = ann.load_data(os.path.join(TUTORIAL, "train.csv"))
+    X, y = ann.csv_data.load_data(os.path.join(TUTORIAL, "train.csv"))
     assert X.shape == (2700, 1024)
     theta = ann.initial_weights(1024, 8, 3, 917)
-    J = ann.cost_function(theta, 1024, 8, 3, ann.add_bias(X), y, 1.0)
+    J = ann.cost_function(theta, 1024, 8, 3, X, y, 1.0)
     assert abs(J - 2.0368341799643392) < 1e-10
 
 

@@ -368,19 +368,19 @@ def test_cost_gradients_and_evaluation_of_a_galaxy_sized_net_stay_finite_with_hu
     theta = ann.initial_weights(*sizes, seed=917) * 100
     y = np.array([0, 1, 2, 0, 1, 2])
     for pixels in (0.0, 1.0):
-        a1 = ann.add_bias(np.full((6, 1024), pixels))
+        X = np.full((6, 1024), pixels)
         for lmbda in (0.0, 1e6):
             with warnings.catch_warnings(), np.errstate(over="raise", divide="raise",
                                                         invalid="raise"):
                 warnings.simplefilter("error")
-                J = ann.cost_function(theta, *sizes, a1, y, lmbda)
-                looped = ann.gradient(theta, *sizes, a1, y, lmbda)
-                vectorized = ann.gradient_vectorized(theta, *sizes, a1, y, lmbda)
-                training = ann.Training(sizes, lmbda, (a1, y), (a1, y), report=lambda line: None)
-                J_eval, accuracy, _ = training.evaluate(theta, a1, y)
-            assert math.isfinite(J) and math.isfinite(J_eval) and J == pytest.approx(J_eval)
+                J = ann.cost_function(theta, *sizes, X, y, lmbda)
+                looped = ann.gradient(theta, *sizes, X, y, lmbda)
+                vectorized = ann.gradient_vectorized(theta, *sizes, X, y, lmbda)
+                history = ann.History(sizes, lmbda, X, y, X, y, report=lambda line: None)
+                J_eval, prediction = history.evaluate(theta, history.a1_train, y)
+            assert math.isfinite(J) and math.isfinite(J_eval) and J == J_eval
             assert np.isfinite(looped).all() and np.isfinite(vectorized).all()
-            assert 0.0 <= accuracy <= 1.0
+            assert prediction.shape == (6,) and set(prediction) <= {0, 1, 2}
 
 
 def test_cost_of_outputs_saturated_the_wrong_way_is_large_but_finite():
@@ -388,10 +388,10 @@ def test_cost_of_outputs_saturated_the_wrong_way_is_large_but_finite():
     Theta1 = np.array([[0.0, 0.0]])                    # one hidden unit, always 1/2
     Theta2 = np.array([[1000.0, 0.0], [1000.0, 0.0], [-1000.0, 0.0]])
     theta = np.concatenate((Theta1.ravel(), Theta2.ravel()))
-    a1 = np.array([[1.0, 0.5]])
+    X = np.array([[0.5]])
     with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
         warnings.simplefilter("error")
-        J = ann.cost_function(theta, 1, 1, 3, a1, np.array([2]), 1e6)
+        J = ann.cost_function(theta, 1, 1, 3, X, np.array([2]), 1e6)
         values = ann.g(np.array([-np.inf, -1e308, 1e308, np.inf]))
     assert math.isfinite(J) and J > 2000        # about 500 + 1000 + 1000 (g is clipped at 500)
     assert list(values[2:]) == [1.0, 1.0] and 0 <= values[0] == values[1] < 1e-200
@@ -518,12 +518,12 @@ def test_sigint_while_the_initial_weights_are_evaluated_still_ends_cleanly_with_
     # run must still stop there, report, save and exit 130, not raise StopTraining
     script = (
         "import os, signal, sys, ann\n"
-        "original = ann.Training.__call__\n"
+        "original = ann.History.__call__\n"
         "def call(self, theta):\n"
         "    if self.iteration == 0:\n"
         "        os.kill(os.getpid(), signal.SIGINT)\n"
         "    return original(self, theta)\n"
-        "ann.Training.__call__ = call\n"
+        "ann.History.__call__ = call\n"
         "sys.exit(ann.main(sys.argv[1:]))\n")
     train = write_lines(tmp_path / "train.csv", toy_lines(5, seed=1))
     test = write_lines(tmp_path / "test.csv", toy_lines(3, seed=2))
@@ -551,13 +551,13 @@ def test_an_interrupted_write_leaves_the_existing_file_whole_and_no_temporary_fi
         raise failure("interrupted mid-write")
 
     with pytest.raises(failure):
-        ann.write_atomically(str(target), half_write)
+        ann.files.write_atomically(str(target), half_write)
     assert target.read_bytes() == b"the good old figure"
     assert temporary_files(tmp_path, target.name) == []
 
     def whole_write(tmp):
         with open(tmp, "wb") as f:
             f.write(b"new")
-    ann.write_atomically(str(target), whole_write)
+    ann.files.write_atomically(str(target), whole_write)
     assert target.read_bytes() == b"new"
     assert temporary_files(tmp_path, target.name) == []

@@ -51,11 +51,10 @@ def test_the_figure_shows_one_weight_image_per_hidden_unit(hidden):
     X = pixels / 255.0
     sizes = (X.shape[1], hidden, 3)
     figure = ann.LiveFigure(X, y, 3, hidden, maxiter=10)
-    training = ann.Training(sizes, 1.0, (ann.add_bias(X), y), (ann.add_bias(X), y),
-                            report=lambda line: None)
+    history = ann.History(sizes, 1.0, X, y, X, y, report=lambda line: None)
     theta = ann.initial_weights(*sizes, seed=3)
-    training(theta)
-    figure.update(training, theta, ann.predict(*ann.reshape(theta, *sizes), X))
+    history(theta)
+    figure.update(history, theta, ann.predict(*ann.reshape(theta, *sizes), X), step=0)
     assert len(figure.unit_corners) == hidden
     tiled = figure.units_image.get_array()
     Theta1 = ann.reshape(theta, *sizes)[0]
@@ -80,12 +79,11 @@ def test_the_figure_shows_each_sample_with_its_prediction_coloured_by_correctnes
     X = pixels / 255.0
     sizes = (X.shape[1], 2, 3)
     figure = ann.LiveFigure(X, y, 3, 2, maxiter=10)
-    training = ann.Training(sizes, 1.0, (ann.add_bias(X), y), (ann.add_bias(X), y),
-                            report=lambda line: None)
+    history = ann.History(sizes, 1.0, X, y, X, y, report=lambda line: None)
     theta = ann.initial_weights(*sizes, seed=3)
-    training(theta)
+    history(theta)
     prediction = np.zeros_like(y)                   # says "Elliptical" to everything
-    figure.update(training, theta, prediction, step=0)
+    figure.update(history, theta, prediction, step=0)
     assert len(figure.texts) == 18
     for j, text in enumerate(figure.texts):
         true_class = (j % 6) // 2                   # two columns per class
@@ -93,7 +91,7 @@ def test_the_figure_shows_each_sample_with_its_prediction_coloured_by_correctnes
             assert text.get_text() == "E \u2713" and text.get_color() == "tab:blue"
         else:
             assert text.get_text() == "E" and text.get_color() == "tab:red"
-    chosen = ann.sample_indices(y, 3, 6, step=0)
+    chosen = ann.figure_layout.sample_indices(y, 3, 6, step=0)
     top, left = figure.corners[7]                   # row 1, column 1: class 0, sample 3
     np.testing.assert_array_equal(figure.galaxy_image.get_array()[top:top + 8, left:left + 8],
                                   X[chosen[0, 3]].reshape(8, 8))
@@ -129,7 +127,7 @@ def test_saved_weights_give_the_same_predictions_when_loaded(toy_csvs, tmp_path)
         Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
         assert int(saved["hidden"]) == 8 and float(saved["lmbda"]) == 1.0
         assert int(saved["seed"]) == 917
-    X, y = ann.load_data(toy_csvs[1])
+    X, y = ann.csv_data.load_data(toy_csvs[1])
     prediction = ann.predict(Theta1, Theta2, X)
     assert f"{100 * np.mean(prediction == y):.1f}" == accuracy
 

@@ -39,8 +39,8 @@ def test_the_shipped_files_are_exactly_what_make_galaxies_writes(tmp_path):
 
 
 def test_the_shipped_files_hold_900_and_225_galaxies_of_each_class():
-    X, y = ann.load_data(TRAIN)
-    Xt, yt = ann.load_data(TEST)
+    X, y = ann.csv_data.load_data(TRAIN)
+    Xt, yt = ann.csv_data.load_data(TEST)
     assert X.shape == (2700, 1024) and Xt.shape == (675, 1024)
     assert list(np.bincount(y)) == [900, 900, 900]
     assert list(np.bincount(yt)) == [225, 225, 225]

@@ -1,0 +1,126 @@
+"""ann.py's command line: its options, and argument types that refuse a bad value with a message
+argparse prints as a usage error, before any data is read."""
+import argparse
+import math
+import os
+
+
+def positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def seed_value(text):
+    value = int(text)
+    if not 0 <= value < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 2**32 - 1, not {value}")
+    return value
+
+
+def non_negative_float(text):
+    value = float(text)
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a finite number 0 or more, not {text}")
+    return value
+
+
+def output_path(extensions):
+    """An argparse type: a path to write, in a folder that exists, with one of `extensions`
+    (None: any format matplotlib can save)."""
+    def check(text):
+        folder = os.path.dirname(os.path.abspath(text))
+        if not os.path.isdir(folder):
+            raise argparse.ArgumentTypeError(f"folder {os.path.dirname(text)!r} does not exist")
+        if os.path.isdir(text):
+            raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name in it")
+        suffix = os.path.splitext(text)[1].lower()
+        allowed = extensions
+        if allowed is None:
+            from matplotlib.backend_bases import FigureCanvasBase
+            allowed = ["." + e for e in FigureCanvasBase.get_supported_filetypes()]
+        if suffix not in allowed:
+            raise argparse.ArgumentTypeError(f"{text!r} should end in one of "
+                                             f"{', '.join(sorted(allowed))}")
+        return text
+    check.__name__ = "path"
+    return check
+
+
+def number_list(kind):
+    def parse(text):
+        values = [kind(v) for v in text.split(",") if v.strip()]
+        if not values:
+            raise argparse.ArgumentTypeError("give a comma-separated list")
+        return values
+    parse.__name__ = "list"
+    return parse
+
+
+def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
+    """ann.py's options, defaulting to its parameter block (seed, hidden, lmbda, maxiter, and
+    the train and test CSVs). --data tutorial with --train or --test is refused in one line."""
+    parser = argparse.ArgumentParser(
+        prog="ann.py",
+        description="Train a three-layer neural network, written from scratch with numpy, to "
+                    "classify galaxy images as Elliptical, Spiral or Irregular, and watch it "
+                    "learn. With no options: the article's run on the project's galaxies.")
+    data = parser.add_argument_group("data and network")
+    data.add_argument("--data", choices=("project", "tutorial"), default="project",
+                      help="project: the project's own galaxies (train.csv and test.csv next "
+                           "to ann.py, the default); tutorial: the article's Galaxy Zoo images, "
+                           "downloaded into tutorial_data/ the first time")
+    data.add_argument("--train", metavar="CSV",
+                      help="training set (default: train.csv next to ann.py)")
+    data.add_argument("--test", metavar="CSV",
+                      help="test set (default: test.csv next to ann.py)")
+    data.add_argument("--hidden", type=positive_int, default=hidden, metavar="N",
+                      help=f"units in the hidden layer (default {hidden})")
+    data.add_argument("--lmbda", type=non_negative_float, default=lmbda, metavar="L",
+                      help=f"regularization strength lambda (default {lmbda:g})")
+    data.add_argument("--maxiter", type=positive_int, default=None, metavar="N",
+                      help=f"iterations of fmin_cg (default {maxiter}; 300 with --sweep)")
+    data.add_argument("--seed", type=seed_value, default=seed, metavar="N",
+                      help=f"random seed of the initial weights (default {seed})")
+    data.add_argument("--vectorized", action="store_true",
+                      help="the fast path: gradient_vectorized, one forward pass per weight "
+                           "vector, instead of the loop")
+    out = parser.add_argument_group("figure and files")
+    out.add_argument("--no-plot", action="store_true",
+                     help="no live figure: just print the progress (the final figure is "
+                          "still saved)")
+    out.add_argument("--close-when-done", action="store_true",
+                     help="close the window when training ends (default: keep it open)")
+    out.add_argument("--save", type=output_path(None), default=None, metavar="PATH",
+                     help="where to save the final figure (default ann.png; sweep.png with "
+                          "--sweep)")
+    out.add_argument("--gif", type=output_path([".gif"]), metavar="PATH",
+                     help="also write an animated GIF of the training (about 120 frames)")
+    out.add_argument("--save-weights", type=output_path([".npz"]), metavar="PATH",
+                     help="save the kept weights and their settings to an .npz file")
+    more = parser.add_argument_group("beyond the article")
+    more.add_argument("--weights", metavar="NPZ",
+                      help="skip training: evaluate weights saved by --save-weights on the "
+                           "test set")
+    more.add_argument("--check-gradients", action="store_true",
+                      help="check backpropagation against finite differences on a small "
+                           "network, then exit (status 1 if the check fails)")
+    more.add_argument("--sweep", action="store_true",
+                      help="train one network per hidden size and lambda (vectorized) and save "
+                           "a heat map of their test accuracies")
+    more.add_argument("--sweep-hidden", type=number_list(positive_int), default=[4, 8, 16, 32],
+                      metavar="N,N,...", help="hidden sizes for --sweep (default 4,8,16,32)")
+    more.add_argument("--sweep-lmbda", type=number_list(non_negative_float),
+                      default=[0.1, 1.0, 10.0], metavar="L,L,...",
+                      help="lambdas for --sweep (default 0.1,1,10)")
+    args = parser.parse_args(argv)
+    if args.data == "tutorial" and (args.train or args.test):
+        parser.exit(2, "ann.py: error: --data tutorial trains on the article's files; give "
+                       "either it or --train/--test, not both\n")
+    args.train, args.test = args.train or train, args.test or test
+    if args.maxiter is None:
+        args.maxiter = 300 if args.sweep else maxiter
+    if args.save is None:
+        args.save = "sweep.png" if args.sweep else "ann.png"
+    return args

@@ -1,0 +1,207 @@
+"""Where ann.py shows its figure: a window on a desktop, the cell's output in Jupyter or Colab,
+or nowhere (the figure is still saved at the end).
+
+choose_screen() picks the place and says plainly when there is none and why: no display at all,
+or a display but no GUI toolkit for matplotlib (then it names the toolkit and the command that
+installs it). A Screen redraws at the eye's pace, about 20 frames a second in a window and 4 in
+a notebook (where each frame is a whole PNG image): iterations in between are recorded but not
+drawn. In a window only what changes is redrawn, over a saved image of the rest.
+"""
+import os
+import sys
+import time
+
+NON_GUI_BACKENDS = ("agg", "cairo", "pdf", "pgf", "ps", "svg", "template")
+WINDOW_INTERVAL = 1 / 20      # seconds between frames: about 20 a second
+NOTEBOOK_INTERVAL = 1 / 4     # a notebook gets a whole PNG a frame: 4 a second is plenty
+
+
+def notebook_shell():
+    """The running IPython kernel's shell (Jupyter, Colab), or None. IPython is not a
+    dependency: it is only looked for where it is already running."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell if shell is not None and hasattr(shell, "kernel") else None
+
+
+def has_display():
+    """True where windows can open: macOS and Windows always; elsewhere an X11 or Wayland
+    display must be set."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def missing_toolkit_advice():
+    """What to install so that matplotlib can open a window on this platform."""
+    if sys.platform == "darwin":
+        tk = "Homebrew's Python: brew install python-tk"
+    elif sys.platform == "win32":
+        tk = "rerun the python.org installer and tick 'tcl/tk and IDLE'"
+    else:
+        tk = "Debian/Ubuntu: sudo apt install python3-tk; Fedora: sudo dnf install python3-tkinter"
+    return (f"{tk}; pyenv: install Tk's headers, then rebuild Python; "
+            "or pip install PyQt6, which matplotlib also uses")
+
+
+def choose_screen(no_plot):
+    """The Screen to show the figure on, or None (headless), after one line saying why."""
+    import matplotlib
+    if no_plot:
+        matplotlib.use("agg")
+        return None
+    import matplotlib.pyplot as plt
+    backend = plt.get_backend().lower()   # matplotlib falls back to agg when it has no GUI
+    if notebook_shell() is not None and "inline" in backend:
+        return Screen("notebook", NOTEBOOK_INTERVAL)     # Jupyter's and Colab's default
+    if notebook_shell() is not None and ("ipympl" in backend or "widget" in backend):
+        return Screen("widget", NOTEBOOK_INTERVAL)       # %matplotlib widget
+    if backend not in NON_GUI_BACKENDS:
+        return Screen("window", WINDOW_INTERVAL)
+    if not has_display():
+        print(f"no display (matplotlib backend {backend!r}): training without a window; the "
+              "figure is saved at the end")
+    elif os.environ.get("MPLBACKEND", "").lower() in NON_GUI_BACKENDS:
+        print(f"matplotlib backend {backend!r} (set by MPLBACKEND) opens no window: training "
+              "without one; the figure is saved at the end")
+    elif not tkinter_works():
+        print("a display, but no GUI toolkit for matplotlib (Python's tkinter is missing): "
+              "training without a window; the figure is saved at the end. To get a window: "
+              + missing_toolkit_advice())
+    else:
+        print(f"no usable display (matplotlib could not open a window on "
+              f"{os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')!r}): training "
+              "without one; the figure is saved at the end")
+    return None
+
+
+def tkinter_works():
+    try:
+        import tkinter  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Pacer:
+    """due() is True at most once every `interval` seconds of `clock` (and the first time)."""
+
+    def __init__(self, interval, clock=time.monotonic):
+        self.interval, self.clock, self.last = interval, clock, None
+
+    def due(self):
+        now = self.clock()
+        if self.last is not None and now - self.last < self.interval:
+            return False
+        self.last = now
+        return True
+
+
+class Screen:
+    """A figure on screen: kind "window" (a GUI backend), "notebook" (Jupyter's inline images,
+    one output updated in place) or "widget" (ipympl's canvas)."""
+
+    def __init__(self, kind, interval, clock=time.monotonic):
+        self.kind = kind
+        self.pacer = Pacer(interval, clock)
+        self.fig = self.changing = self.background = self.handle = None
+        self.closed = False
+
+    def show(self, fig, changing, on_close):
+        """Put fig on screen. changing: the artists an update changes (a window redraws only
+        those); on_close() is called if the learner closes the window."""
+        import matplotlib.pyplot as plt
+        self.fig, self.changing = fig, changing
+        if self.kind == "window":
+            fig.canvas.mpl_connect("close_event", lambda event: self.close(on_close))
+            plt.show(block=False)
+        else:
+            from IPython.display import display
+            self.handle = display(fig.canvas if self.kind == "widget" else fig,
+                                  display_id=True)
+
+    def close(self, on_close):
+        self.closed = True
+        on_close()
+
+    def due(self):
+        """Is it time for another frame?"""
+        return self.pacer.due()
+
+    def draw(self):
+        """Show the figure as it is now."""
+        canvas = self.fig.canvas
+        if self.kind == "notebook":
+            self.handle.update(self.fig)
+        elif self.kind == "widget" or not canvas.supports_blit:
+            canvas.draw_idle()
+            canvas.flush_events()
+        else:
+            self.blit(canvas)
+
+    def blit(self, canvas):
+        """Redraw only what changes over a saved image of the rest (matplotlib's "blitting");
+        all of it when that image is out of date: the window was resized, or an axes' limits
+        changed (new tick labels)."""
+        layout = (canvas.get_width_height(), [tuple(ax.viewLim.bounds) for ax in self.fig.axes])
+        if self.background is None or layout != self.layout:
+            for artist in self.changing:
+                artist.set_animated(True)     # left out of the full draw below
+            canvas.draw()
+            self.background = canvas.copy_from_bbox(self.fig.bbox)
+            self.layout = layout
+            for artist in self.changing:
+                artist.set_animated(False)    # so that saving draws them
+        else:
+            canvas.restore_region(self.background)
+        for artist in self.changing:
+            self.fig.draw_artist(artist)
+        canvas.blit(self.fig.bbox)
+        canvas.flush_events()
+
+    def finish(self, keep_open):
+        """After training: in a window, wait for the learner to close it (if keep_open);
+        in a notebook, leave the last image in the output and free the figure."""
+        import matplotlib.pyplot as plt
+        if self.kind == "window" and keep_open and not self.closed:
+            self.fig.canvas.draw_idle()
+            print("close the window to exit")
+            plt.show()
+        plt.close(self.fig)
+
+
+class Frames:
+    """Which iterations get drawn: the GIF's on its own schedule (recorder, or None), the
+    screen's at the eye's pace (screen, or None). Iterations in between are recorded by the
+    History but not drawn; flush() draws the last one offered if the screen skipped it."""
+
+    def __init__(self, screen, recorder):
+        self.screen, self.recorder, self.pending = screen, recorder, None
+
+    def offer(self, iteration, update):
+        """update() puts iteration's data into the figure; called only if a frame is due."""
+        frame = self.recorder is not None and self.recorder.wants(iteration)
+        shown = self.screen is not None and self.screen.due()
+        if frame or shown:
+            update()
+        if frame:
+            self.recorder.grab()
+        if shown:
+            self.screen.draw()
+        self.pending = None if shown else update
+
+    def flush(self):
+        if self.screen is not None and self.pending is not None:
+            self.pending()
+            self.screen.draw()
+        self.pending = None
+
+
+def close(screen, fig, keep_open):
+    """The end of a run: keep the window open until the learner closes it (keep_open), or
+    just free the figure."""
+    if screen is not None:
+        screen.finish(keep_open)
+    else:
+        import matplotlib.pyplot as plt
+        plt.close(fig)

@@ -1,0 +1,127 @@
+"""The layout of ann.py's training figure, computed from the data: how many galaxies, classes
+and hidden units there are and how large the images are. ann.py's LiveFigure builds on it and
+says what each iteration shows."""
+import math
+
+import numpy as np
+
+
+def montage(images, columns, pad, fill, group=1, group_pad=0):
+    """Tile images (N, side, side) into one array, `columns` to a row, `pad` pixels apart, with
+    `group_pad` more between every `group` columns. Returns the array and the (row, column)
+    pixel of each tile's top-left corner."""
+    side = images.shape[1]
+    corners = [(r * (side + pad), c * (side + pad) + (c // group) * group_pad)
+               for r, c in (divmod(j, columns) for j in range(len(images)))]
+    height = math.ceil(len(images) / columns) * (side + pad) - pad
+    width = columns * (side + pad) - pad + (columns - 1) // group * group_pad
+    tiled = np.full((height, width), fill, dtype=float)
+    for (top, left), image in zip(corners, images):
+        tiled[top:top + side, left:left + side] = image
+    return tiled, corners
+
+
+def sample_indices(y, num_labels, per_class, step):
+    """per_class examples of each class, moving on with each step through the whole data set
+    as the article's grid does. Returns (K, per_class) row indices into y; -1 where a class
+    has no example (a test set may lack one)."""
+    chosen = np.full((num_labels, per_class), -1)
+    for k in range(num_labels):
+        rows = np.flatnonzero(y == k)
+        if len(rows):
+            chosen[k] = rows[(step * per_class + np.arange(per_class)) % len(rows)]
+    return chosen
+
+
+class FigureLayout:
+    """The figure, built once: a title; a grid of sample galaxies, `grid_rows` rows and
+    `columns_per_class` columns for each class, with a text for each one's prediction; the
+    hidden units' weights as images; the cost plot. Attributes name each part; `changing`
+    lists the parts an update changes (a window redraws just those)."""
+
+    grid_rows, columns_per_class = 3, 2
+
+    def __init__(self, side, class_names, hidden_layer_size, maxiter):
+        import matplotlib.pyplot as plt
+        self.side = side
+        self.grid_columns = len(class_names) * self.columns_per_class
+        pad = max(1, side // 8)
+        blank = np.zeros((self.grid_rows * self.grid_columns, side, side))
+        galaxies, self.corners = montage(blank, self.grid_columns, pad, 1.0,
+                                         self.columns_per_class, 2 * pad)
+        units, self.unit_corners = montage(np.zeros((hidden_layer_size, side, side)),
+                                           min(hidden_layer_size, 2 * self.grid_columns),
+                                           pad, np.nan)
+        # In inches, from the sizes of the two montages: a unit is drawn no larger than a
+        # galaxy, and the cost plot below has a fixed height.
+        width, margin = 8.0, 0.35
+        scale = (width - 2 * margin) / galaxies.shape[1]                # inches per pixel
+        unit_scale = min(scale, (width - 2 * margin) / units.shape[1])
+        heights = [0.55, 0.3, galaxies.shape[0] * scale, 0.35, units.shape[0] * unit_scale,
+                   0.55, 2.4, 0.6]   # title, class names, galaxies, label, units, gap, costs
+        height = sum(heights)
+        self.fig = plt.figure(figsize=(width, height))
+
+        def axes_at(row, w, left):            # an axes filling row `row` of `heights`
+            bottom = height - sum(heights[:row + 1])
+            return self.fig.add_axes((left / width, bottom / height, w / width,
+                                      heights[row] / height))
+
+        self.title = self.fig.suptitle("", y=1 - 0.2 / height, fontsize=11)
+        self.galaxy_ax = axes_at(2, width - 2 * margin, margin)
+        self.galaxy_image = self.galaxy_ax.imshow(galaxies, cmap="gray", vmin=0, vmax=1,
+                                                  interpolation="nearest")
+        self.galaxy_ax.set_axis_off()
+        self.texts = [self.galaxy_ax.text(left + 1, top + 1, "", va="top", ha="left",
+                                          fontsize=12, fontweight="bold")
+                      for top, left in self.corners]
+        for k, name in enumerate(class_names):
+            top, left = self.corners[k * self.columns_per_class]
+            self.galaxy_ax.text(left, top - 1.5, f"true: {'class ' * name.isdigit()}{name}",
+                                va="bottom", ha="left", fontsize=10)
+
+        units_width = units.shape[1] * unit_scale
+        self.units_ax = axes_at(4, units_width, (width - units_width) / 2)
+        self.units_image = self.units_ax.imshow(units, cmap="RdBu_r", vmin=-1, vmax=1,
+                                                interpolation="nearest")
+        self.units_ax.set_axis_off()
+        self.units_ax.set_title("what the hidden units see: Theta1's weights "
+                                "(red +, blue -, white 0)", fontsize=9)
+
+        self.cost_ax = axes_at(6, width - 1.0, 0.8)
+        self.train_line, = self.cost_ax.plot([], [], color="tab:blue", label="train")
+        self.test_line, = self.cost_ax.plot([], [], color="tab:red", label="test")
+        self.best_marker, = self.cost_ax.plot([], [], "o", color="tab:red", mfc="none",
+                                              label="lowest test cost")
+        self.cost_ax.set_xlim(0, maxiter)
+        self.cost_ax.set_xlabel("iteration")
+        self.cost_ax.set_ylabel("cost J")
+        self.cost_ax.legend(loc="upper right", fontsize=9)
+        self.changing = [self.title, self.galaxy_image, *self.texts, self.units_image,
+                         self.train_line, self.test_line, self.best_marker]
+
+    def fit_cost_limits(self, costs, first):
+        """Widen the cost plot's y-limits to hold costs. New limits mean new tick labels and a
+        full redraw, so they leave room for the costs to fall (they start near their highest)
+        and the full redraws stay few (3 in a 600-iteration run)."""
+        low, high = min(costs), max(costs)
+        bottom, top = self.cost_ax.get_ylim()
+        if first or low < bottom or high > top:
+            self.cost_ax.set_ylim(0.5 * low if first else 0.8 * low,
+                                  high + 0.05 * (high - low) + 1e-3)
+
+    def show_units(self, Theta1):
+        """What the hidden units see: each row of Theta1 (h, n + 1) without its bias, as an
+        image scaled by its largest weight, so that white is 0. Red pixels have positive
+        weights: light (sky) there excites the unit. Blue pixels have negative weights: dark
+        (galaxy) there excites it, since the images are inverted."""
+        units = self.units_image.get_array()
+        for corner, weights in zip(self.unit_corners, Theta1[:, 1:]):
+            self.tile(units, corner)[:] = (weights / (np.abs(weights).max() or 1.0)).reshape(
+                self.side, self.side)
+        self.units_image.set_data(units)
+
+    def tile(self, image, corner):
+        """The view of `image` (a montage) under the tile whose top-left corner is `corner`."""
+        top, left = corner
+        return image[top:top + self.side, left:left + self.side]
