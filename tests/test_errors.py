@@ -234,6 +234,34 @@ def test_a_header_line_is_skipped_with_a_note_and_training_runs(tmp_path, good):
     assert "kept the weights of iteration" in result.stdout
 
 
+# ---- a stray class ------------------------------------------------------------------------------
+
+def test_a_stray_training_label_is_named_in_a_note_and_training_goes_on(tmp_path, good):
+    # one row labelled 3 among galaxies labelled 0-2 silently made a four-class network
+    train_lines = set_cell(good[0], 7, 1, "3")
+    train, test = both(tmp_path, train_lines, good[1])
+    result = short_run(train, test, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "class 3" in line]
+    assert notes == [f"note: {train}: class 3 has only 1 training example of 15 (first at row "
+                     "7); a stray label? The network gets 4 classes"], result.stderr
+    assert "4 classes; network 64 - 8 - 4" in result.stdout
+    assert "kept the weights of iteration" in result.stdout
+
+
+@pytest.mark.parametrize("count, total, noted", [(4, 304, True), (5, 305, False),
+                                                 (6, 906, True), (10, 910, False)])
+def test_a_class_is_noted_below_5_examples_or_below_1_percent(tmp_path, count, total, noted):
+    rows = [f"{k % 2}," + ",".join(["200"] * 16) for k in range(total - count)]
+    rows[2:2] = [",".join(["2"] + ["100"] * 16)] * count      # from row 3 of the file
+    path = write_lines(tmp_path / "train.csv", rows)
+    notes = []
+    ann.csv_data.load_data(path, notes)
+    expected = (f"note: {path}: class 2 has only {count} training examples of {total} (first at "
+                "row 3); a stray label? The network gets 3 classes")
+    assert notes == ([expected] if noted else [])
+
+
 # ---- found by trying malformed files by hand ------------------------------------------------
 
 def test_a_utf8_byte_order_mark_is_not_mistaken_for_a_header_and_loses_no_row(tmp_path, good):

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from companions import tutorial_data as td
-from conftest import TUTORIAL
+from conftest import TUTORIAL, needs_tutorial_data
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
@@ -415,7 +415,7 @@ def test_ctrl_c_mid_download_removes_the_temporary_file_and_passes_on(data, serv
 
 # ---- the real files -----------------------------------------------------------------------------
 
-@pytest.mark.skipif(not os.path.isdir(TUTORIAL), reason="no ../shared/data/galaxyzoo here")
+@needs_tutorial_data
 def test_the_real_checksums_accept_the_real_files(server, tmp_path, local_only):
     assert set(td.FILES) == {"train.csv", "test.csv"}
     assert td.FILES["train.csv"][1] == 11_021_087 and td.FILES["test.csv"][1] == 2_756_526
