@@ -115,10 +115,9 @@ class Screen:
         if self.kind == "window":
             fig.canvas.mpl_connect("close_event", lambda event: self.close(on_close))
             plt.show(block=False)
-        else:
+        else:                                  # the cell's output: one image, or ipympl's canvas
             from IPython.display import display
-            self.handle = display(fig.canvas if self.kind == "widget" else fig,
-                                  display_id=True)
+            self.handle = display(fig.canvas if self.kind == "widget" else fig, display_id=True)
 
     def close(self, on_close):
         self.closed = True
@@ -133,7 +132,9 @@ class Screen:
         canvas = self.fig.canvas
         if self.kind == "notebook":
             self.handle.update(self.fig)
-        elif self.kind == "widget" or not canvas.supports_blit:
+        elif self.kind == "widget":
+            canvas.draw()          # ipympl sends the new image at once, even while a cell runs
+        elif not canvas.supports_blit:
             canvas.draw_idle()
             canvas.flush_events()
         else:
@@ -160,14 +161,16 @@ class Screen:
         canvas.flush_events()
 
     def finish(self, keep_open):
-        """After training: in a window, wait for the learner to close it (if keep_open);
-        in a notebook, leave the last image in the output and free the figure."""
+        """After training. A window waits for the learner to close it (if keep_open), then
+        goes. In a notebook the last image stays in the cell's output and the figure is freed
+        (left open, Jupyter would show it once more); ipympl's canvas is left open, to zoom in."""
         import matplotlib.pyplot as plt
         if self.kind == "window" and keep_open and not self.closed:
             self.fig.canvas.draw_idle()
             print("close the window to exit")
             plt.show()
-        plt.close(self.fig)
+        if self.kind != "widget":
+            plt.close(self.fig)
 
 
 class Frames:

@@ -60,7 +60,8 @@ class FigureLayout:
         heights = [0.55, 0.3, galaxies.shape[0] * scale, 0.35, units.shape[0] * unit_scale,
                    0.55, 2.4, 0.6]   # title, class names, galaxies, label, units, gap, costs
         height = sum(heights)
-        self.fig = plt.figure(figsize=(width, height))
+        with plt.ioff():        # the Screen puts it where it belongs (a notebook would show
+            self.fig = plt.figure(figsize=(width, height))     # it a second time otherwise)
 
         def axes_at(row, w, left):            # an axes filling row `row` of `heights`
             bottom = height - sum(heights[:row + 1])
