@@ -96,7 +96,8 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
                      help="where to save the final figure (default ann.png; sweep.png with "
                           "--sweep)")
     out.add_argument("--gif", type=output_path([".gif"]), metavar="PATH",
-                     help="also write an animated GIF of the training (about 120 frames)")
+                     help="also write an animated GIF of the training (about 120 frames "
+                          "for a run of --maxiter iterations)")
     out.add_argument("--save-weights", type=output_path([".npz"]), metavar="PATH",
                      help="save the kept weights and their settings to an .npz file")
     more = parser.add_argument_group("beyond the article")

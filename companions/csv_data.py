@@ -130,7 +130,8 @@ def rare_classes(path, y, rows):
     notes = []
     classes, firsts, counts = np.unique(y, return_index=True, return_counts=True)
     for k, first, count in zip(classes, firsts, counts):
-        if count < 5 or count < 0.01 * len(y):
+        # (a set whose classes are all small is small, not stray: only the rare ones are noted)
+        if (count < 5 or count < 0.01 * len(y)) and count < counts.max() / 2:
             notes.append(f"note: {path}: class {k} has only {count} training example"
                          f"{'s' if count > 1 else ''} of {len(y)} (first at row {rows[first]}); "
                          f"a stray label? The network gets {classes[-1] + 1} classes")

@@ -6,6 +6,7 @@ good one.
 """
 import os
 import tempfile
+import zipfile
 
 import numpy as np
 
@@ -52,7 +53,7 @@ def load_weights(path, test_path, num_pixels, train_path, num_labels):
             Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
-    except (OSError, ValueError, KeyError, EOFError) as e:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise DataError(f"{path}: not a weights file written by --save-weights "
                         f"({type(e).__name__})") from None
     if (Theta1.ndim != 2 or Theta2.ndim != 2 or Theta2.shape[1] != Theta1.shape[0] + 1

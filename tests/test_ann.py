@@ -210,14 +210,16 @@ def test_initial_weights_are_the_articles_seeded_draws():
 
 # ---- training and the figure ---------------------------------------------------------------------
 
-def test_sample_indices_choose_by_label_and_rotate():
+def test_sample_indices_choose_by_label_and_move_on_through_the_data():
     y = np.array([2, 0, 0, 1, 2, 2, 0, 1, 2])      # unsorted, unequal class sizes
-    first = ann.figure_layout.sample_indices(y, 3, 4, step=0)
-    assert first.shape == (3, 4)
-    for k in range(3):
-        assert np.all(y[first[k]] == k)
-    later = ann.figure_layout.sample_indices(y, 3, 4, step=1)
-    assert not np.array_equal(first, later)
+    # class 0 is at rows 1, 2, 6; class 1 at 3, 7; class 2 at 0, 4, 5, 8: four of each class a
+    # step, taking up where the last step left off and wrapping around
+    np.testing.assert_array_equal(ann.figure_layout.sample_indices(y, 3, 4, step=0),
+                                  [[1, 2, 6, 1], [3, 7, 3, 7], [0, 4, 5, 8]])
+    np.testing.assert_array_equal(ann.figure_layout.sample_indices(y, 3, 4, step=1),
+                                  [[2, 6, 1, 2], [3, 7, 3, 7], [0, 4, 5, 8]])
+    # a class with no example (a test set may lack one) gets -1
+    np.testing.assert_array_equal(ann.figure_layout.sample_indices(y, 4, 2, step=0)[3], [-1, -1])
 
 
 def test_training_records_every_iteration_and_keeps_lowest_test_cost(toy_csvs):

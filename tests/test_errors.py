@@ -421,7 +421,10 @@ def test_cost_of_outputs_saturated_the_wrong_way_is_large_but_finite():
         warnings.simplefilter("error")
         J = ann.cost_function(theta, 1, 1, 3, X, np.array([2]), 1e6)
         values = ann.g(np.array([-np.inf, -1e308, 1e308, np.inf]))
-    assert math.isfinite(J) and J > 2000        # about 500 + 1000 + 1000 (g is clipped at 500)
+    # -log(1 - h) = log(1 + e^1000) = 1000 for each of the two wrong classes, and -log(h) for
+    # the right one: 500, not 1000, since g's input is raised to at least -500; no penalty, as
+    # the non-bias weights are 0. A log clipped anywhere would give less.
+    assert J == pytest.approx(2500.0, rel=1e-12)
     assert list(values[2:]) == [1.0, 1.0] and 0 <= values[0] == values[1] < 1e-200
 
 

@@ -33,15 +33,17 @@ def test_gif_has_a_frame_per_iteration_on_short_runs_then_the_kept_weights(toy_c
     assert f"({iterations + 2} frames)" in out
 
 
-def test_gif_frame_count_stays_near_120_for_long_runs(toy_csvs, tmp_path):
+@pytest.mark.parametrize("maxiter, frames", [(360, 122), (250, 127)])
+def test_a_run_that_goes_the_whole_way_gives_a_gif_of_about_120_frames(toy_csvs, tmp_path,
+                                                                        maxiter, frames):
+    # one frame every round(maxiter / 120) iterations from iteration 0 (360: every 3rd, 121
+    # frames; 250: every 2nd, 126), then the kept weights' figure
     from PIL import Image
-    iterations, _, gif = train_with_gif(toy_csvs, tmp_path, 360)
-    every = 3                                       # round(360 / 120)
-    expected = iterations // every + 1 + 1          # every third iteration from 0, then the end
+    iterations, out, gif = train_with_gif(toy_csvs, tmp_path, maxiter)
+    assert iterations == maxiter            # a run that stops early has fewer frames
     with Image.open(gif) as image:
-        assert image.n_frames == expected
-    if iterations == 360:
-        assert expected == 122
+        assert image.n_frames == frames
+    assert f"({frames} frames)" in out
 
 
 @pytest.mark.parametrize("hidden", [1, 8, 30])
@@ -165,15 +167,86 @@ def test_weights_that_do_not_fit_the_data_get_a_clear_error(toy_csvs, tmp_path):
     assert "w.npz" in result.stderr and "64 pixels" in result.stderr and "256" in result.stderr
 
 
-def test_sweep_writes_its_heat_map_and_table(toy_csvs, tmp_path):
+def test_sweep_prints_a_line_per_run_a_table_of_the_same_figures_and_saves_the_heat_map(
+        toy_csvs, tmp_path):
     heat_map = tmp_path / "sweep.png"
     result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--sweep",
                      "--sweep-hidden", "2,4", "--sweep-lmbda", "0.1,1", "--maxiter", "5",
                      "--save", str(heat_map))
     assert result.returncode == 0, result.stderr
-    assert len(re.findall(r"hidden +\d+, lambda +\S+: test accuracy +\d+\.\d% \(kept, "
-                          r"iteration \d+; final \d+\.\d%\)", result.stdout)) == 4
+    runs = re.findall(r"hidden +(\d+), lambda +(\S+): test accuracy +(\d+\.\d)% \(kept, "
+                      r"iteration (\d+); final (\d+\.\d)%\)", result.stdout)
+    assert [(h, lmbda) for h, lmbda, *_ in runs] == [("2", "0.1"), ("2", "1"), ("4", "0.1"),
+                                                      ("4", "1")]
     table = re.findall(r"^ +(\d+) +(\d+\.\d) +(\d+\.\d)$", result.stdout, re.MULTILINE)
-    assert [row[0] for row in table] == ["2", "4"]
-    assert all(0 <= float(v) <= 100 for row in table for v in row[1:])
-    assert heat_map.read_bytes()[:4] == b"\x89PNG"
+    assert table == [("2", runs[0][2], runs[1][2]), ("4", runs[2][2], runs[3][2])]
+    # each figure is what that network's kept weights get: train it again the same way
+    X, y = ann.csv_data.load_data(toy_csvs[0])
+    Xt, yt = ann.csv_data.load_data(toy_csvs[1])
+    sizes = (X.shape[1], 4, 3)
+    history = ann.History(sizes, 1.0, X, y, Xt, yt, report=lambda line: None)
+    ann.train(history, ann.initial_weights(*sizes, 917), 5, vectorized=True)
+    assert f"{100 * history.acc_test[history.best_iteration]:.1f}" == runs[3][2]
+    assert int(runs[3][3]) == history.best_iteration
+    from PIL import Image
+    with Image.open(heat_map) as image:
+        assert image.format == "PNG" and image.width > 200 and image.height > 150
+
+
+def test_data_with_four_classes_train_and_are_shown_by_class_number(tmp_path):
+    y, pixels = toy_images(10, seed=3)
+    y4 = np.concatenate((y, np.full(10, 3)))
+    pixels4 = np.concatenate((pixels, 255 - pixels[:10]))        # a fourth kind of image
+    train = write_csv(tmp_path / "train.csv", y4, pixels4)
+    result = run_ann("--train", train, "--test", train, "--maxiter", "5", "--vectorized",
+                     "--save", str(tmp_path / "f.png"))
+    assert result.returncode == 0, result.stderr
+    assert "4 classes; network 64 - 8 - 4" in result.stdout
+    header = next(line for line in result.stdout.splitlines() if "true \\ predicted" in line)
+    assert header.split()[3:] == ["0", "1", "2", "3"]
+    figure = ann.LiveFigure(pixels4 / 255.0, y4, 4, 8, maxiter=5)
+    titles = [t.get_text() for t in figure.galaxy_ax.texts if t.get_text().startswith("true")]
+    assert titles == ["true: class 0", "true: class 1", "true: class 2", "true: class 3"]
+    assert figure.letters == ["0", "1", "2", "3"]
+
+
+def saved_weights(toy_csvs, tmp_path):
+    weights = tmp_path / "w.npz"
+    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "2",
+                     "--save", str(tmp_path / "f.png"), "--save-weights", str(weights))
+    assert result.returncode == 0, result.stderr
+    return weights
+
+
+def test_weights_for_another_number_of_classes_get_a_clear_error(toy_csvs, tmp_path):
+    weights = saved_weights(toy_csvs, tmp_path)
+    y, pixels = toy_images(4, seed=5)
+    two_classes = write_csv(tmp_path / "two.csv", y[y < 2], pixels[y < 2])
+    result = run_ann("--train", two_classes, "--test", two_classes, "--weights", str(weights),
+                     "--save", str(tmp_path / "g.png"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (f"ann.py: error: {weights}: the weights have 3 classes, "
+                                     f"but {two_classes} has 2")
+
+
+@pytest.mark.parametrize("damage", ["not a zip", "cut short", "no Theta2", "NaN weights"])
+def test_a_corrupt_weights_file_gets_a_one_line_error(toy_csvs, tmp_path, damage):
+    weights = saved_weights(toy_csvs, tmp_path)
+    data = weights.read_bytes()
+    if damage == "not a zip":
+        weights.write_bytes(b"these are not weights")
+    elif damage == "cut short":
+        weights.write_bytes(data[:len(data) // 2])
+    else:
+        with np.load(weights) as saved:
+            Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
+        if damage == "no Theta2":
+            np.savez(weights, Theta1=Theta1)
+        else:
+            np.savez(weights, Theta1=Theta1 * np.nan, Theta2=Theta2)
+    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--weights", str(weights),
+                     "--save", str(tmp_path / "g.png"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ann.py: error: {weights}: "), lines
+    assert "iter=" not in result.stdout and not (tmp_path / "g.png").exists()
