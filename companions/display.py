@@ -117,7 +117,8 @@ class Screen:
             plt.show(block=False)
         else:                                  # the cell's output: one image, or ipympl's canvas
             from IPython.display import display
-            self.handle = display(fig.canvas if self.kind == "widget" else fig, display_id=True)
+            self.handle = display(fig.canvas if self.kind == "widget" else png_of(fig),
+                                  display_id=True)
 
     def close(self, on_close):
         self.closed = True
@@ -128,10 +129,12 @@ class Screen:
         return self.pacer.due()
 
     def draw(self):
-        """Show the figure as it is now."""
+        """Show the figure as it is now (unless the learner has closed its window)."""
+        if self.closed:
+            return
         canvas = self.fig.canvas
         if self.kind == "notebook":
-            self.handle.update(self.fig)
+            self.handle.update(png_of(self.fig))
         elif self.kind == "widget":
             canvas.draw()          # ipympl sends the new image at once, even while a cell runs
         elif not canvas.supports_blit:
@@ -171,6 +174,16 @@ class Screen:
             plt.show()
         if self.kind != "widget":
             plt.close(self.fig)
+
+
+def png_of(fig):
+    """The figure as a PNG image for a notebook's output. Rendered here rather than left to
+    Jupyter's figure formatter, which not every matplotlib and IPython pair registers."""
+    import io
+    from IPython.display import Image
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    return Image(data=buffer.getvalue(), format="png")
 
 
 class Frames:
