@@ -318,8 +318,8 @@ class LiveFigure(figure_layout.FigureLayout):
         self.letters = [name[0] for name in names] if names[0] == CLASS_NAMES[0] else names
 
     def update(self, history, theta, prediction, step):
-        """Show the galaxies of this step with their predictions (m,) by weights theta, the
-        hidden units of theta, and the cost history so far."""
+        """Show the step'th set of sample galaxies with their predictions (m,) by weights
+        theta, the hidden units of theta, and the cost history so far."""
         chosen = figure_layout.sample_indices(self.y, self.num_labels,
                                               self.grid_rows * self.columns_per_class, step)
         galaxies = self.galaxy_image.get_array()
@@ -364,8 +364,8 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels):
     frames = display.Frames(screen, recorder)    # the GIF's own schedule, the eye's pace
 
     def on_iteration(history, theta, prediction):
-        step = history.iteration
-        frames.offer(step, lambda: figure.update(history, theta, prediction, step))
+        frames.offer(history.iteration,
+                     lambda step: figure.update(history, theta, prediction, step))
 
     history = History(sizes, args.lmbda, X_train, y_train, X_test, y_test,
                       on_iteration=on_iteration)

@@ -189,17 +189,28 @@ def png_of(fig):
 class Frames:
     """Which iterations get drawn: the GIF's on its own schedule (recorder, or None), the
     screen's at the eye's pace (screen, or None). Iterations in between are recorded by the
-    History but not drawn; flush() draws the last one offered if the screen skipped it."""
+    History but not drawn; flush() draws the last one offered if the screen skipped it.
+
+    The sample galaxies move on about twice a second, not at every frame: slow enough to watch
+    the network's guesses on them change (and a GIF of still galaxies compresses well)."""
+
+    seconds_per_step = 0.5     # on screen: new galaxies every half second
+    gif_frames_per_step = 6    # in the GIF, at 12 frames a second: the same
 
     def __init__(self, screen, recorder):
-        self.screen, self.recorder, self.pending = screen, recorder, None
+        self.screen, self.recorder, self.pending, self.step = screen, recorder, None, 0
 
     def offer(self, iteration, update):
-        """update() puts iteration's data into the figure; called only if a frame is due."""
+        """update(step) puts iteration's data into the figure, with the step'th set of sample
+        galaxies; it is called only if a frame is due."""
         frame = self.recorder is not None and self.recorder.wants(iteration)
         shown = self.screen is not None and self.screen.due()
+        if frame:
+            self.step = self.recorder.frames // self.gif_frames_per_step
+        elif shown:
+            self.step = int(self.screen.pacer.last / self.seconds_per_step)
         if frame or shown:
-            update()
+            update(self.step)
         if frame:
             self.recorder.grab()
         if shown:
@@ -208,7 +219,7 @@ class Frames:
 
     def flush(self):
         if self.screen is not None and self.pending is not None:
-            self.pending()
+            self.pending(self.step)
             self.screen.draw()
         self.pending = None
 

@@ -230,3 +230,29 @@ def test_600_fast_iterations_draw_at_most_20_frames_a_second_and_always_the_last
     assert len(drawn) <= done / 64 * 20 + 1 + 2
     assert iterations[-1] == done
     assert drawn[-1].startswith("kept weights (iteration")
+
+
+def test_the_sample_galaxies_move_on_every_6_gif_frames_and_every_half_second_on_screen():
+    class Recorder:                              # a GIF that wants every iteration
+        frames = 0
+
+        def wants(self, iteration):
+            return True
+
+        def grab(self):
+            self.frames += 1
+    steps = []
+    frames = display.Frames(None, Recorder())
+    for iteration in range(14):
+        frames.offer(iteration, steps.append)
+    assert steps == [0] * 6 + [1] * 6 + [2] * 2
+
+    now = [0.0]
+    screen = display.Screen("window", 0.05, clock=lambda: now[0])
+    screen.draw = lambda: None
+    steps = []
+    frames = display.Frames(screen, None)
+    for iteration in range(30):                  # 1/16 s apart: a frame every time
+        now[0] = iteration / 16
+        frames.offer(iteration, steps.append)
+    assert steps == [t // 8 for t in range(30)]  # 8 frames make half a second
