@@ -3,9 +3,10 @@ or nowhere (the figure is still saved at the end).
 
 choose_screen() picks the place and says plainly when there is none and why: no display at all,
 or a display but no GUI toolkit for matplotlib (then it names the toolkit and the command that
-installs it). A Screen redraws at the eye's pace, about 20 frames a second in a window and 4 in
-a notebook (where each frame is a whole PNG image): iterations in between are recorded but not
-drawn. In a window only what changes is redrawn, over a saved image of the rest.
+installs it). A Screen redraws at the eye's pace, at most 20 frames a second in a window and 4
+in a notebook (where each frame is a whole PNG image), and never more often than keeps drawing
+under a fifth of the time: iterations in between are recorded but not drawn. In a window only
+what changes is redrawn, over a saved image of the rest.
 """
 import os
 import sys
@@ -84,17 +85,25 @@ def tkinter_works():
 
 
 class Pacer:
-    """due() is True at most once every `interval` seconds of `clock` (and the first time)."""
+    """due() is True at most once every `interval` seconds of `clock` (and the first time), and
+    never sooner than `share` allows: if a frame took d seconds to draw, the next waits at least
+    d / share, so drawing takes at most that share of the time, however slow the machine."""
 
-    def __init__(self, interval, clock=time.monotonic):
-        self.interval, self.clock, self.last = interval, clock, None
+    def __init__(self, interval, clock=time.monotonic, share=0.2):
+        self.interval, self.clock, self.share = interval, clock, share
+        self.last, self.drawing = None, 0.0       # when the last frame began; how long it took
 
     def due(self):
         now = self.clock()
-        if self.last is not None and now - self.last < self.interval:
+        if self.last is not None and now - self.last < max(self.interval,
+                                                            self.drawing / self.share):
             return False
         self.last = now
         return True
+
+    def drawn(self):
+        """Call when the frame is drawn: its drawing time sets the next frame's earliest time."""
+        self.drawing = self.clock() - self.last
 
 
 class Screen:
@@ -142,6 +151,8 @@ class Screen:
             canvas.flush_events()
         else:
             self.blit(canvas)
+        if self.pacer.last is not None:
+            self.pacer.drawn()
 
     def blit(self, canvas):
         """Redraw only what changes over a saved image of the rest (matplotlib's "blitting");
