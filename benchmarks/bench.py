@@ -1073,7 +1073,8 @@ def verdict(ok, value=1.0):
 
 # label, unit, ann.py's number, the reference's, the ratio and its word, the verdict (or None),
 # or, for a row that could not be measured, skipped: why (the numbers None)
-Row = namedtuple("Row", "label unit a b ratio word verdict skipped", defaults=(None, None))
+Row = namedtuple("Row", "label unit a b ratio word verdict skipped",
+                 defaults=(None, None, None, "", None, None))
 
 
 def rows_for(t, runs, maxiter, base_iters, sig, paths, cmd, live, sk):

@@ -147,3 +147,24 @@ def test_previous_signatures_equal_todays(small_network):
                           ann.gradient(theta, *sizes, X, y, 1.0))
     assert np.array_equal(bench.prev_gradient_vectorized(theta, *sizes, a1, y, 1.0),
                           ann.gradient_vectorized(theta, *sizes, X, y, 1.0))
+
+
+def test_a_row_skipped_everywhere_says_why_in_one_cell():
+    rows = [bench.Row("cost_function, per call", "ms", 2.0, 4.0, 2.0, "x faster"),
+            bench.Row("ann.py training vs sklearn fit", "s", skipped=bench.SKLEARN_MISSING)]
+    lines = bench.table([("A", rows), ("B", rows)])
+    skipped = [line for line in lines if line.startswith("ann.py training vs sklearn fit")]
+    assert len(skipped) == 1
+    assert [cell.strip() for cell in skipped[0].split("|")][1:] == [bench.SKLEARN_MISSING]
+
+
+def test_no_display_and_no_xvfb_skips_the_live_rows(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(bench.shutil, "which", lambda name: None)
+    runner, why = bench.live_runner()
+    assert runner is None and why.startswith("skipped: no display")
+    monkeypatch.setattr(bench.shutil, "which", lambda name: "/usr/bin/" + name)
+    assert bench.live_runner() == (["xvfb-run", "-a"], None)
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert bench.live_runner() == ([], None)
