@@ -30,7 +30,7 @@ Only the standard library's timers. One BLAS thread unless told otherwise (see b
 every process alike.
 
 Run from the project root:
-    python benchmarks/bench.py                  # the full benchmark (about 15 minutes, 2 sets)
+    python benchmarks/bench.py                  # the full benchmark (about 12 minutes, 2 sets)
     python benchmarks/bench.py --quick          # a smoke test: fewer repetitions, 60 iterations
     python benchmarks/bench.py --maxiter 200    # whole runs of 200 iterations
     python benchmarks/bench.py --train T.csv --test S.csv --no-tutorial   # another data set
