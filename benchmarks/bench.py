@@ -405,7 +405,7 @@ def ann_training(X, y, Xt, yt, n_out, maxiter, vectorized, on_stamp):
 
     def on_iteration(history, theta, prediction):
         step = history.iteration
-        frames.offer(step, lambda: figure.update(history, theta, prediction, step))
+        frames.offer(step, lambda galaxies: figure.update(history, theta, prediction, galaxies))
         on_stamp()
 
     history = ann.History(sizes, LMBDA, X, y, Xt, yt, report=lambda line: None,
@@ -1006,7 +1006,8 @@ def header(sets, args, maxiter, base_iters, rounds, figure_rounds):
         "subprocess, in the order baseline, loop, vectorized",
         f"whole runs: seed {SEED}, {HIDDEN} hidden, lambda {LMBDA:g}, fmin_cg up to {maxiter} "
         "iterations; the baseline clears, rebuilds and draws its figure every iteration; "
-        "ann.py draws as in a window (display.Frames and a Screen: at most 20 frames a second, "
+        "ann.py draws as in a window (display.Frames and a Screen: at most 20 frames a second and "
+        "drawing at most an eighth of the time; "
         "LiveFigure.update() then Screen.draw(), which redraws what changes over a saved "
         "background); both on the off-screen Agg canvas. The baseline's run is cut at "
         f"{base_iters} iterations, and per-iteration times compare the first {base_iters} "

@@ -204,19 +204,18 @@ def test_the_pacer_allows_one_frame_per_interval():
     assert allowed[0] and sum(allowed) == 20       # at 0, 0.05, ..., 0.95 s
 
 
-def test_a_slow_frame_makes_the_next_wait_so_drawing_takes_at_most_a_fifth_of_the_time():
+def test_a_slow_frame_makes_the_next_wait_so_drawing_takes_at_most_an_eighth_of_the_time():
     now = [0.0]
     pacer = display.Pacer(0.05, clock=lambda: now[0])
     drawn_at = []
-    for step in range(1000):                      # 1 s of iterations, 1 ms apart
+    for step in range(2000):                      # 2 s of iterations, 1 ms apart
         now[0] = step / 1000
         if pacer.due():
             drawn_at.append(now[0])
             now[0] += 0.03                        # each frame takes 30 ms to draw
             pacer.drawn()
-    gaps = np.diff(drawn_at)
-    assert gaps.min() >= 0.15 - 1e-9              # 30 ms is a fifth of 150 ms
-    assert len(drawn_at) * 0.03 <= 0.2 * (drawn_at[-1] + 0.15)
+    assert np.diff(drawn_at).min() >= 0.24 - 1e-9  # 30 ms is an eighth of 240 ms
+    assert len(drawn_at) * 0.03 <= (drawn_at[-1] + 0.24) / 8
 
 
 def test_600_fast_iterations_draw_at_most_20_frames_a_second_and_always_the_last(
