@@ -152,9 +152,9 @@ def gradient(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda
         # backward pass: the errors of the output and hidden layers
         delta3 = a3 - Y[i]                                 # (K,)
         delta2 = (Theta2_no_bias_T @ delta3) * grad_g(z2)  # (h,)
-        # accumulate the gradient: Delta += delta a^T
-        Delta2 += np.outer(delta3, a2)             # (K, h + 1)
-        Delta1 += np.outer(delta2, a1)             # (h, n + 1)
+        # accumulate the gradient: Delta += delta a^T, the outer product of the two vectors
+        Delta2 += np.multiply.outer(delta3, a2)    # (K, h + 1)
+        Delta1 += np.multiply.outer(delta2, a1)    # (h, n + 1)
     return regularized_gradient(Delta1, Delta2, Theta1, Theta2, lmbda, m)
 
 
