@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import ann
-from conftest import ROOT, needs_xvfb, run_ann
+from conftest import ROOT, needs_xvfb, run_ann, toy_images, write_csv
 
 SMALL = (16, 5, 3)        # input_layer_size, hidden_layer_size, num_labels of a small network
 
@@ -309,8 +309,10 @@ def test_closing_the_window_stops_training_and_reports_the_best_weights(toy_csvs
         "        plt.close(self.fig)          # as if the learner closed the window\n"
         "display.Screen.draw = draw_then_close\n"
         "sys.exit(ann.main(sys.argv[1:]))\n")
-    out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter",
-                        "100000", "--save", str(figure))
+    # 3000 training images: far from converged when the window closes
+    train = write_csv(tmp_path / "big_train.csv", *toy_images(1000, seed=1))
+    out = run_in_window(script, "--train", train, "--test", toy_csvs[1], "--maxiter", "100000",
+                        "--save", str(figure))
     assert out.returncode == 0, out.stderr
     stopped = re.search(r"training window closed after (\d+) iterations", out.stdout)
     assert stopped, out.stdout[-2000:]
