@@ -114,17 +114,19 @@ def cost_of_outputs(z3, y, Theta1, Theta2, lmbda):
     # Where an output h is within about 1e-7 of 1 (z3 >= 16), 1 - h keeps few correct digits,
     # and once h rounds to 1, log(1 - h) = log(0) = -infinity. There the identity
     # log(1 - g(z)) = -log(1 + e^z) takes over, which np.logaddexp(0, z) computes without
-    # overflow. Elsewhere this is the article's formula to the last bit.
-    log_1_minus_h = -np.logaddexp(0, z3)
+    # overflow; likewise log g(z) = -log(1 + e^-z) where g raised its input (z3 < -500).
+    # Elsewhere this is the article's formula to the last bit.
+    log_h, log_1_minus_h = -np.logaddexp(0, -z3), -np.logaddexp(0, z3)
+    np.log(h, out=log_h, where=z3 >= -500)
     np.log(1 - h, out=log_1_minus_h, where=z3 < 16)
     m = len(y)
-    J = np.sum(-Y * np.log(h) - (1 - Y) * log_1_minus_h) / m
+    J = np.sum(-Y * log_h - (1 - Y) * log_1_minus_h) / m
     return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
 
 
 def cost_function(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
-    """The cost J(Theta) of article section 4, for flat weights theta, images X (m, n) and
-    labels y (m,) or, as the article has them, (m, 1)."""
+    """The cost J(Theta) of article section 4, for flat weights theta (h (n + 1) + K (h + 1),),
+    images X (m, n) and labels y (m,) or, as the article has them, (m, 1)."""
     y = checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     z3 = feedforward(Theta1, Theta2, add_bias(X))[2]
@@ -228,8 +230,8 @@ def check_gradients(report=print):
 
 def initial_weights(input_layer_size, hidden_layer_size, num_labels, seed):
     """Weights drawn uniformly from [-0.2, 0.2), Theta1 (h, n + 1) then Theta2 (K, h + 1),
-    returned flat. RandomState(seed).rand draws what np.random.seed(seed); np.random.rand(...)
-    does, without touching numpy's global random state."""
+    returned flat: theta (h (n + 1) + K (h + 1),). `RandomState(seed).rand` draws the article's
+    `np.random.seed(seed); np.random.rand(...)` numbers, without numpy's global state."""
     rng = np.random.RandomState(seed)
     Theta1 = rng.rand(hidden_layer_size, input_layer_size + 1) * 2 * INIT_RANGE - INIT_RANGE
     Theta2 = rng.rand(num_labels, hidden_layer_size + 1) * 2 * INIT_RANGE - INIT_RANGE
@@ -253,7 +255,7 @@ class History:
         self.a1_train, self.a1_test = add_bias(X_train), add_bias(X_test)
         self.report = report                     # where the one-line progress goes
         self.on_iteration = on_iteration         # the figure: f(history, theta, prediction)
-        self.evaluate_train = lambda theta: self.evaluate(theta, self.a1_train, self.y_train)
+        self.shortcut = None   # the fast path's training-set J and predictions, from its cache
         self.iteration = 0
         self.J_train, self.J_test, self.acc_train, self.acc_test = [], [], [], []
         self.best_theta, self.best_iteration = None, None
@@ -268,7 +270,8 @@ class History:
 
     def __call__(self, theta):
         """Record the weights after an iteration (iteration 0: the initial weights)."""
-        J_train, prediction = self.evaluate_train(theta)
+        J_train, prediction = (self.shortcut(theta) if self.shortcut else
+                               self.evaluate(theta, self.a1_train, self.y_train))
         J_test, test_prediction = self.evaluate(theta, self.a1_test, self.y_test)
         self.J_train.append(J_train)
         self.J_test.append(J_test)
@@ -293,16 +296,16 @@ def train(history, theta0, maxiter, vectorized=False):
     f, fprime = cost_function, gradient
     args = (*history.sizes, history.X_train, history.y_train, history.lmbda)
     if vectorized:
-        fast = fast_path.CostAndGradient(this_file(), history)
-        f, fprime, args, history.evaluate_train = fast.cost, fast.gradient, (), fast.evaluate
+        fast = fast_path.CostAndGradient(this_module(), history)
+        f, fprime, args, history.shortcut = fast.cost, fast.gradient, (), fast.evaluate
     try:
         history(theta0)
         warnflag = fmin_cg(f, theta0, fprime=fprime, args=args, maxiter=maxiter,
                            callback=history, disp=False, full_output=True)[4]
     except stopping.StopTraining as stop:
         return str(stop)
-    return {0: "converged", 1: "reached --maxiter",
-            2: "stopped: the line search made no progress"}.get(warnflag, "stopped")
+    return {0: "converged", 1: "reached --maxiter", 2: "stopped: the line search made no "
+            "progress", 3: "stopped: the cost became NaN"}.get(warnflag, "stopped")
 
 
 # ==== The figure (article section 9): what it shows; its layout is in companions/ ================
@@ -315,7 +318,7 @@ class LiveFigure(figure_layout.FigureLayout):
         names = class_names(num_labels)
         super().__init__(math.isqrt(X.shape[1]), names, hidden_layer_size, maxiter)
         self.X, self.y, self.num_labels = X, y, num_labels
-        self.letters = [name[0] for name in names] if names[0] == CLASS_NAMES[0] else names
+        self.letters = [name[0] for name in names] if num_labels == len(CLASS_NAMES) else names
 
     def update(self, history, theta, prediction, step):
         """Show the step'th set of sample galaxies with their predictions (m,) by weights
@@ -409,9 +412,9 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels):
     return 130 if interrupted else 0
 
 
-def this_file():
-    """ann.py's own functions, classes and settings by name, for the companions that train
-    networks (importing ann.py from there would load a second copy of it)."""
+def this_module():
+    """ann.py's functions, classes and settings by name, for the companions that train
+    networks (importing ann.py there would load a second copy; under %run there is no module)."""
     return SimpleNamespace(**globals())
 
 
@@ -428,12 +431,12 @@ def main(argv=None):
         X_train, y_train, X_test, y_test, num_labels = csv_data.load_sets(args.train, args.test)
         if args.sweep:
             return sweep.run_sweep(args, X_train, y_train, X_test, y_test, num_labels,
-                                   this_file())
+                                   this_module())
         if args.weights:
-            return saved_weights.run_saved(args, X_test, y_test, num_labels, this_file())
+            return saved_weights.run_saved(args, X_test, y_test, num_labels, this_module())
         return run(args, screen, X_train, y_train, X_test, y_test, num_labels)
-    except (csv_data.DataError, tutorial_data.DownloadError) as e:
-        print(f"ann.py: error: {e}", file=sys.stderr)
+    except (csv_data.DataError, tutorial_data.DownloadError, MemoryError) as e:
+        print(f"ann.py: error: {e or 'out of memory'}", file=sys.stderr)   # MemoryError: ''
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

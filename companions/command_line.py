@@ -3,12 +3,20 @@ argparse prints as a usage error, before any data is read."""
 import argparse
 import math
 import os
+import sys
 
 
 def positive_int(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def hidden_units(text):
+    value = positive_int(text)
+    if value > 4096:                      # Theta1 alone would pass 30 MB: not this network
+        raise argparse.ArgumentTypeError(f"must be at most 4096, not {value}")
     return value
 
 
@@ -26,6 +34,13 @@ def non_negative_float(text):
     return value
 
 
+def lambda_value(text):
+    value = non_negative_float(text)
+    if value > 1e6:                       # beyond it the penalty swamps the cost's digits
+        raise argparse.ArgumentTypeError(f"must be at most 1e6, not {text}")
+    return value
+
+
 def output_path(extensions):
     """An argparse type: a path to write, in a folder that exists, with one of `extensions`
     (None: any format matplotlib can save)."""
@@ -33,6 +48,8 @@ def output_path(extensions):
         folder = os.path.dirname(os.path.abspath(text))
         if not os.path.isdir(folder):
             raise argparse.ArgumentTypeError(f"folder {os.path.dirname(text)!r} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise argparse.ArgumentTypeError(f"folder {folder!r} is not writable")
         if os.path.isdir(text):
             raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name in it")
         suffix = os.path.splitext(text)[1].lower()
@@ -61,6 +78,12 @@ def number_list(kind):
 def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
     """ann.py's options, defaulting to its parameter block (seed, hidden, lmbda, maxiter, and
     the train and test CSVs). --data tutorial with --train or --test is refused in one line."""
+    try:
+        import matplotlib  # noqa: F401   (a bad MPLBACKEND stops this import)
+    except ValueError:
+        print(f"ann.py: error: MPLBACKEND={os.environ.get('MPLBACKEND')!r} is not a backend "
+              "matplotlib knows (for example agg, tkagg or qtagg)", file=sys.stderr)
+        sys.exit(2)
     parser = argparse.ArgumentParser(
         prog="ann.py",
         description="Train a three-layer neural network, written from scratch with numpy, to "
@@ -75,17 +98,17 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
                       help="training set (default: train.csv next to ann.py)")
     data.add_argument("--test", metavar="CSV",
                       help="test set (default: test.csv next to ann.py)")
-    data.add_argument("--hidden", type=positive_int, default=hidden, metavar="N",
+    data.add_argument("--hidden", type=hidden_units, default=hidden, metavar="N",
                       help=f"units in the hidden layer (default {hidden})")
-    data.add_argument("--lmbda", type=non_negative_float, default=lmbda, metavar="L",
+    data.add_argument("--lmbda", type=lambda_value, default=lmbda, metavar="L",
                       help=f"regularization strength lambda (default {lmbda:g})")
     data.add_argument("--maxiter", type=positive_int, default=None, metavar="N",
                       help=f"iterations of fmin_cg (default {maxiter}; 300 with --sweep)")
     data.add_argument("--seed", type=seed_value, default=seed, metavar="N",
                       help=f"random seed of the initial weights (default {seed})")
     data.add_argument("--vectorized", action="store_true",
-                      help="the fast path: gradient_vectorized, one forward pass per weight "
-                           "vector, instead of the loop")
+                      help="the fast path: the vectorized gradient (backpropagate, as "
+                           "gradient_vectorized), one forward pass per weight vector")
     out = parser.add_argument_group("figure and files")
     out.add_argument("--no-plot", action="store_true",
                      help="no live figure: just print the progress (the final figure is "
@@ -110,9 +133,9 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
     more.add_argument("--sweep", action="store_true",
                       help="train one network per hidden size and lambda (vectorized) and save "
                            "a heat map of their test accuracies")
-    more.add_argument("--sweep-hidden", type=number_list(positive_int), default=[4, 8, 16, 32],
+    more.add_argument("--sweep-hidden", type=number_list(hidden_units), default=[4, 8, 16, 32],
                       metavar="N,N,...", help="hidden sizes for --sweep (default 4,8,16,32)")
-    more.add_argument("--sweep-lmbda", type=number_list(non_negative_float),
+    more.add_argument("--sweep-lmbda", type=number_list(lambda_value),
                       default=[0.1, 1.0, 10.0], metavar="L,L,...",
                       help="lambdas for --sweep (default 0.1,1,10)")
     args = parser.parse_args(argv)

@@ -5,18 +5,20 @@ choose_screen() picks the place and says plainly when there is none and why: no 
 or a display but no GUI toolkit for matplotlib (then it names the toolkit and the command that
 installs it). A Screen redraws at the eye's pace, at most 20 frames a second in a window and 4
 in a notebook (where each frame is a whole PNG image), and never more often than keeps drawing
-under an eighth of the time (a frame of the window takes 20-30 ms, so the fast path gets about
-5 a second and a live run costs at most about 1.2 times a headless one): iterations in between
-are recorded but not drawn. In a window only what changes is redrawn, over a saved image of the
-rest.
+under an eighth of the time in a window (a frame takes 20-30 ms, so the fast path gets about 5
+a second and a live run stays within about 1.2 times a headless one) or a quarter in a
+notebook: iterations in between are recorded but not drawn. In a window only what changes is
+redrawn, over a saved image of the rest.
 """
 import os
 import sys
 import time
 
 NON_GUI_BACKENDS = ("agg", "cairo", "pdf", "pgf", "ps", "svg", "template")
-WINDOW_INTERVAL = 1 / 20      # seconds between frames: about 20 a second
+WINDOW_INTERVAL = 1 / 20      # seconds between frames: at most 20 a second
 NOTEBOOK_INTERVAL = 1 / 4     # a notebook gets a whole PNG a frame: 4 a second is plenty
+WINDOW_SHARE = 1 / 8          # at most this share of the time goes to drawing a window...
+NOTEBOOK_SHARE = 1 / 4        # ...or a notebook's images (about 130 ms each: 2 a second)
 
 
 def notebook_shell():
@@ -51,16 +53,17 @@ def choose_screen(no_plot):
     """The Screen to show the figure on, or None (headless), after one line saying why."""
     import matplotlib
     if no_plot:
-        matplotlib.use("agg")
+        if notebook_shell() is None:        # in a notebook, leave the session's backend alone
+            matplotlib.use("agg")
         return None
     import matplotlib.pyplot as plt
     backend = plt.get_backend().lower()   # matplotlib falls back to agg when it has no GUI
     if notebook_shell() is not None and "inline" in backend:
-        return Screen("notebook", NOTEBOOK_INTERVAL)     # Jupyter's and Colab's default
+        return Screen("notebook", NOTEBOOK_INTERVAL, share=NOTEBOOK_SHARE)  # Jupyter, Colab
     if notebook_shell() is not None and ("ipympl" in backend or "widget" in backend):
-        return Screen("widget", NOTEBOOK_INTERVAL)       # %matplotlib widget
+        return Screen("widget", NOTEBOOK_INTERVAL, share=NOTEBOOK_SHARE)    # %matplotlib widget
     if backend not in NON_GUI_BACKENDS:
-        return Screen("window", WINDOW_INTERVAL)
+        return Screen("window", WINDOW_INTERVAL, share=WINDOW_SHARE)
     if not has_display():
         print(f"no display (matplotlib backend {backend!r}): training without a window; the "
               "figure is saved at the end")
@@ -92,7 +95,7 @@ class Pacer:
     d / share after it began, so drawing takes at most that share of the time, however slow the
     machine."""
 
-    def __init__(self, interval, clock=time.monotonic, share=1 / 8):
+    def __init__(self, interval, clock=time.monotonic, share=WINDOW_SHARE):
         self.interval, self.clock, self.share = interval, clock, share
         self.last, self.drawing = None, 0.0       # when the last frame began; how long it took
 
@@ -113,9 +116,9 @@ class Screen:
     """A figure on screen: kind "window" (a GUI backend), "notebook" (Jupyter's inline images,
     one output updated in place) or "widget" (ipympl's canvas)."""
 
-    def __init__(self, kind, interval, clock=time.monotonic):
+    def __init__(self, kind, interval, clock=time.monotonic, share=WINDOW_SHARE):
         self.kind = kind
-        self.pacer = Pacer(interval, clock)
+        self.pacer = Pacer(interval, clock, share)
         self.fig = self.changing = self.background = self.handle = None
         self.closed = False
 
@@ -213,16 +216,19 @@ class Frames:
 
     def __init__(self, screen, recorder):
         self.screen, self.recorder, self.pending, self.step = screen, recorder, None, 0
+        self.start = None                        # when the screen's first frame was due
 
     def offer(self, iteration, update):
         """update(step) puts iteration's data into the figure, with the step'th set of sample
-        galaxies; it is called only if a frame is due."""
+        galaxies; it is called only if a frame is due. With a GIF, the GIF's frames count the
+        steps (the screen shows the same galaxies); without, the screen's clock does."""
         frame = self.recorder is not None and self.recorder.wants(iteration)
         shown = self.screen is not None and self.screen.due()
         if frame:
             self.step = self.recorder.frames // self.gif_frames_per_step
-        elif shown:
-            self.step = int(self.screen.pacer.last / self.seconds_per_step)
+        elif shown and self.recorder is None:
+            self.start = self.screen.pacer.last if self.start is None else self.start
+            self.step = int((self.screen.pacer.last - self.start) / self.seconds_per_step)
         if frame or shown:
             update(self.step)
         if frame:

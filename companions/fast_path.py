@@ -13,7 +13,7 @@ import numpy as np
 
 class CostAndGradient:
     """cost(theta) and gradient(theta) for fmin_cg, and evaluate(theta) for the callback, on a
-    History's training set. network: ann.py's names (this_file()), whose functions (reshape,
+    History's training set. network: ann.py's names (this_module()), whose functions (reshape,
     feedforward, cost_of_outputs, backpropagate) do the arithmetic."""
 
     def __init__(self, network, history):
@@ -24,8 +24,8 @@ class CostAndGradient:
 
     def forward(self, theta):
         """The forward pass at theta, unless it is the one already done."""
-        if self.theta is not None and np.array_equal(theta, self.theta):
-            return
+        if self.theta is not None and theta.tobytes() == self.theta.tobytes():
+            return                                              # the very same bits
         self.theta = np.array(theta, dtype=float)               # a copy: fmin_cg reuses arrays
         self.Theta1, self.Theta2 = self.network.reshape(self.theta, *self.sizes)
         self.outputs = self.network.feedforward(self.Theta1, self.Theta2, self.a1)

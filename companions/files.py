@@ -14,19 +14,23 @@ from companions.csv_data import DataError
 
 
 def write_atomically(path, write):
-    """Call write(temporary_path), then rename the temporary file to path."""
+    """Call write(temporary_path), then rename the temporary file to path. A file system that
+    refuses (no space, no permission) raises DataError naming path."""
     folder, name = os.path.split(os.path.abspath(path))
     suffix = os.path.splitext(name)[1]
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=suffix)
-    os.close(fd)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=suffix)
+        os.close(fd)
         write(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)         # mkstemp's file is private; make it ordinary
         os.replace(tmp, path)
+    except OSError as e:
+        raise DataError(f"{path}: cannot write it ({e.strerror or e})") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
 
 
@@ -57,9 +61,10 @@ def load_weights(path, test_path, num_pixels, train_path, num_labels):
         raise DataError(f"{path}: not a weights file written by --save-weights "
                         f"({type(e).__name__})") from None
     if (Theta1.ndim != 2 or Theta2.ndim != 2 or Theta2.shape[1] != Theta1.shape[0] + 1
+            or Theta1.dtype.kind not in "biuf" or Theta2.dtype.kind not in "biuf"
             or not (np.isfinite(Theta1).all() and np.isfinite(Theta2).all())):
         raise DataError(f"{path}: Theta1 {Theta1.shape} and Theta2 {Theta2.shape} do not make "
-                        "a network (expected (h, n + 1) and (K, h + 1), finite)")
+                        "a network (expected (h, n + 1) and (K, h + 1), finite real numbers)")
     if Theta1.shape[1] != num_pixels + 1:
         raise DataError(f"{path}: the weights take {Theta1.shape[1] - 1} pixels a row, but "
                         f"{test_path} has {num_pixels}")
@@ -71,14 +76,25 @@ def load_weights(path, test_path, num_pixels, train_path, num_labels):
 
 def save_outputs(args, fig, recorder, Theta1, Theta2, iteration):
     """At the end of a run: the figure, the GIF (recorder, or None) and the kept weights (from
-    iteration `iteration`), each where the command line asked, each said in one line."""
-    save_figure(fig, args.save)
-    print(f"saved the figure to {args.save}")
+    iteration `iteration`), each where the command line asked, each said in one line. A file
+    that cannot be written does not stop the others; then DataError names the first."""
+    failed = []
+
+    def attempt(path, write, saying):
+        try:
+            write()
+        except DataError as e:
+            failed.append(str(e))
+        else:
+            print(saying())
+    attempt(args.save, lambda: save_figure(fig, args.save),
+            lambda: f"saved the figure to {args.save}")
     if recorder is not None:
-        recorder.finish()
-        print(f"saved the animation to {args.gif} ({recorder.frames} frames)")
+        attempt(args.gif, recorder.finish,
+                lambda: f"saved the animation to {args.gif} ({recorder.frames} frames)")
     if args.save_weights:
-        save_weights(args.save_weights, Theta1, Theta2, dict(
+        attempt(args.save_weights, lambda: save_weights(args.save_weights, Theta1, Theta2, dict(
             hidden=args.hidden, lmbda=args.lmbda, seed=args.seed, maxiter=args.maxiter,
-            iteration=iteration))
-        print(f"saved the weights to {args.save_weights}")
+            iteration=iteration)), lambda: f"saved the weights to {args.save_weights}")
+    if failed:
+        raise DataError(failed[0])

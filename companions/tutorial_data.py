@@ -51,9 +51,11 @@ commit {COMMIT} (licence GPL-3.0). If you use them, please cite:
 # ---- How patient to be -------------------------------------------------------------------------
 # A server that accepts the connection and then says nothing, or trickles a byte now and then,
 # must not hang the program. Two limits see to it: every single wait on the network (connecting,
-# each read) gives up after TIMEOUT seconds, and a download that has not received PROGRESS_STEP
-# bytes within DEADLINE seconds gives up too. So a stuck download ends within
-# DEADLINE + TIMEOUT = 30 s, while a slow but working line (over about 3 kB/s) still gets there.
+# each read) gives up after TIMEOUT seconds, and a file's body that has not brought PROGRESS_STEP
+# bytes within DEADLINE seconds gives up too. So a silent server is dropped after TIMEOUT, and a
+# stuck body ends within DEADLINE + TIMEOUT = 30 s, while a slow but working line (over about
+# 3 kB/s) still gets there. Not bounded: the host-name look-up (the system's resolver has its
+# own limits) and a server that trickles its status line and headers a byte at a time.
 TIMEOUT = 10.0
 DEADLINE = 20.0
 PROGRESS_STEP = 64 * 1024
@@ -103,6 +105,7 @@ def tutorial_data(folder, out=None):
         print(f"Using the tutorial's galaxies stored in {shown_folder} (checksums match)", file=out)
         return paths["train.csv"], paths["test.csv"]
 
+    made = not os.path.isdir(folder)
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as err:
@@ -113,7 +116,11 @@ def tutorial_data(folder, out=None):
         sha256, size = FILES[name]
         try:
             _fetch(urls[name], paths[name], sha256, size, out)
-        except _Fault as fault:
+        except (_Fault, KeyboardInterrupt) as fault:
+            if made and not os.listdir(folder):    # a folder made for nothing goes too
+                os.rmdir(folder)
+            if isinstance(fault, KeyboardInterrupt):
+                raise
             raise DownloadError(f"could not download {urls[name]}: {fault}; {by_hand}") \
                 from fault.__cause__
     print(CITATION, file=out)

@@ -81,10 +81,11 @@ def run_ann(*args, headless=True, runner=(), timeout=300, env=None, script=None)
     runner: a command to run it under, e.g. ("xvfb-run", "-a"). env: more environment
     variables. script: another copy of ann.py to run.
     """
-    environment = dict(os.environ, **(env or {}))
+    environment = dict(os.environ)
     environment.pop("MPLBACKEND", None)
     if headless:
         environment["MPLBACKEND"] = "agg"
+    environment.update(env or {})
     return subprocess.run([*runner, sys.executable, script or os.path.join(ROOT, "ann.py"),
                            *args], capture_output=True, text=True, timeout=timeout,
                           env=environment)

@@ -340,6 +340,9 @@ OPTION_CASES = {
     "gif-bad-extension": (["--gif", "{tmp}/a.png"], "--gif", "should end in"),
     "save-weights-bad-extension": (["--save-weights", "{tmp}/w.txt"], "--save-weights",
                                    "should end in"),
+    "hidden-too-many": (["--hidden", "100000000"], "--hidden", "at most 4096"),
+    "lmbda-too-large": (["--lmbda", "1e308"], "--lmbda", "at most 1e6"),
+    "sweep-lmbda-too-large": (["--sweep-lmbda", "1,1e9"], "--sweep-lmbda", "at most 1e6"),
 }
 
 
@@ -421,10 +424,10 @@ def test_cost_of_outputs_saturated_the_wrong_way_is_large_but_finite():
         warnings.simplefilter("error")
         J = ann.cost_function(theta, 1, 1, 3, X, np.array([2]), 1e6)
         values = ann.g(np.array([-np.inf, -1e308, 1e308, np.inf]))
-    # -log(1 - h) = log(1 + e^1000) = 1000 for each of the two wrong classes, and -log(h) for
-    # the right one: 500, not 1000, since g's input is raised to at least -500; no penalty, as
-    # the non-bias weights are 0. A log clipped anywhere would give less.
-    assert J == pytest.approx(2500.0, rel=1e-12)
+    # -log(1 - h) = log(1 + e^1000) = 1000 for each of the two wrong classes, and -log(h) =
+    # log(1 + e^1000) = 1000 for the right one, whose output is g(-1000); no penalty, as the
+    # non-bias weights are 0. A log clipped anywhere (or g's own floor at -500) would give less.
+    assert J == pytest.approx(3000.0, rel=1e-12)
     assert list(values[2:]) == [1.0, 1.0] and 0 <= values[0] == values[1] < 1e-200
 
 
@@ -581,7 +584,8 @@ def test_an_interrupted_write_leaves_the_existing_file_whole_and_no_temporary_fi
             f.write(b"\x89PNG half")
         raise failure("interrupted mid-write")
 
-    with pytest.raises(failure):
+    # a full disk or a refused permission is the user's to know of, in one line
+    with pytest.raises(ann.csv_data.DataError if failure is OSError else failure):
         ann.files.write_atomically(str(target), half_write)
     assert target.read_bytes() == b"the good old figure"
     assert temporary_files(tmp_path, target.name) == []
@@ -592,3 +596,78 @@ def test_an_interrupted_write_leaves_the_existing_file_whole_and_no_temporary_fi
     ann.files.write_atomically(str(target), whole_write)
     assert target.read_bytes() == b"new"
     assert temporary_files(tmp_path, target.name) == []
+
+
+# ================================================================================================
+# 5. Writing the results, and the environment
+# ================================================================================================
+
+def test_an_unwritable_folder_is_refused_before_any_data_is_read(tmp_path, capsys,
+                                                                  monkeypatch):
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    real_access = os.access               # as a user sees a folder of root's (root may write)
+    monkeypatch.setattr(os, "access", lambda path, mode: False if str(path) == str(folder)
+                        else real_access(path, mode))
+    with pytest.raises(SystemExit) as exit_:
+        ann.main(["--train", "missing.csv", "--save", str(folder / "f.png")])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --save: folder '{folder}' is not writable" in err
+    assert "missing.csv" not in err
+
+
+def test_a_result_that_cannot_be_written_is_one_line_the_others_are_still_written(
+        tmp_path, good, capsys, monkeypatch):
+    # the folder vanishes (or the disk fills) during training: the figure cannot be written
+    train, test = both(tmp_path, good[0], good[1])
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    real_save_figure = ann.files.save_figure
+
+    def vanishing(fig, path):
+        if str(path).startswith(str(gone)):
+            gone.rmdir()
+        return real_save_figure(fig, path)
+    monkeypatch.setattr(ann.files, "save_figure", vanishing)
+    weights = tmp_path / "w.npz"
+    status = ann.main(["--train", train, "--test", test, "--maxiter", "2", "--vectorized",
+                       "--no-plot", "--save", str(gone / "f.png"), "--save-weights",
+                       str(weights)])
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert err.strip().splitlines() == [f"ann.py: error: {gone / 'f.png'}: cannot write it "
+                                        "(No such file or directory)"]
+    assert f"saved the weights to {weights}" in out and weights.exists()
+
+
+def test_an_unknown_matplotlib_backend_gets_one_line(tmp_path):
+    result = run_ann("--maxiter", "1", "--no-plot", "--save", str(tmp_path / "f.png"),
+                     headless=False, env={"MPLBACKEND": "bogus"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "ann.py: error: MPLBACKEND='bogus' is not a backend matplotlib knows (for example agg, "
+        "tkagg or qtagg)"]
+
+
+def test_sweep_interrupted_prints_the_finished_runs_saves_the_map_and_exits_130(tmp_path, good,
+                                                                              monkeypatch,
+                                                                              capsys):
+    train, test = both(tmp_path, good[0], good[1])
+    real_train, calls = ann.train, []
+
+    def interrupted_on_the_third_run(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_train(*args, **kwargs)
+    monkeypatch.setattr(ann, "train", interrupted_on_the_third_run)
+    heat_map = tmp_path / "sweep.png"
+    status = ann.main(["--train", train, "--test", test, "--sweep", "--sweep-hidden", "2,3",
+                       "--sweep-lmbda", "0.1,1", "--maxiter", "3", "--save", str(heat_map)])
+    out = capsys.readouterr().out
+    assert status == 130
+    assert "sweep interrupted (Ctrl-C)" in out and out.count(": test accuracy") == 2
+    rows = re.findall(r"^ +(\d+) +(\S+) +(\S+)$", out, re.MULTILINE)
+    assert [r[0] for r in rows] == ["2", "3"] and rows[1][1:] == ("-", "-")
+    assert heat_map.read_bytes()[:4] == b"\x89PNG"

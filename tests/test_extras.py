@@ -229,7 +229,8 @@ def test_weights_for_another_number_of_classes_get_a_clear_error(toy_csvs, tmp_p
                                      f"but {two_classes} has 2")
 
 
-@pytest.mark.parametrize("damage", ["not a zip", "cut short", "no Theta2", "NaN weights"])
+@pytest.mark.parametrize("damage", ["not a zip", "cut short", "no Theta2", "NaN weights",
+                                    "text weights", "complex weights"])
 def test_a_corrupt_weights_file_gets_a_one_line_error(toy_csvs, tmp_path, damage):
     weights = saved_weights(toy_csvs, tmp_path)
     data = weights.read_bytes()
@@ -242,8 +243,12 @@ def test_a_corrupt_weights_file_gets_a_one_line_error(toy_csvs, tmp_path, damage
             Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
         if damage == "no Theta2":
             np.savez(weights, Theta1=Theta1)
-        else:
+        elif damage == "NaN weights":
             np.savez(weights, Theta1=Theta1 * np.nan, Theta2=Theta2)
+        elif damage == "text weights":
+            np.savez(weights, Theta1=Theta1.astype(str), Theta2=Theta2)
+        else:
+            np.savez(weights, Theta1=Theta1 + 1j, Theta2=Theta2)
     result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--weights", str(weights),
                      "--save", str(tmp_path / "g.png"))
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr

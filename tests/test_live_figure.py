@@ -271,3 +271,23 @@ def test_the_sample_galaxies_move_on_every_6_gif_frames_and_every_half_second_on
         now[0] = iteration / 16
         frames.offer(iteration, steps.append)
     assert steps == [t // 8 for t in range(30)]  # 8 frames make half a second
+
+
+def test_with_a_gif_and_a_window_the_galaxies_follow_the_gif_and_never_jump_back():
+    class Recorder:                              # a GIF that wants every third iteration
+        frames = 0
+
+        def wants(self, iteration):
+            return iteration % 3 == 0
+
+        def grab(self):
+            self.frames += 1
+    now = [1000.0]                               # a monotonic clock far from zero
+    screen = display.Screen("window", 0.05, clock=lambda: now[0])
+    screen.draw = lambda: None
+    steps = []
+    frames = display.Frames(screen, Recorder())
+    for iteration in range(60):
+        now[0] += 0.1                            # a screen frame every iteration
+        frames.offer(iteration, steps.append)
+    assert steps == sorted(steps) and steps[0] == 0 and steps[-1] == 59 // 3 // 6
