@@ -35,6 +35,8 @@ def needs(present, what):
 
 needs_tutorial_data = needs(os.path.isdir(TUTORIAL), "the tutorial's data (../shared/data/galaxyzoo)")
 needs_xvfb = needs(shutil.which("xvfb-run") is not None, "xvfb-run (Debian's xvfb)")
+# POSIX signals and file modes: Windows has neither in this form
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals or file modes")
 
 
 def write_csv(path, y, pixels):

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import ann
-from conftest import ROOT, run_ann, toy_images
+from conftest import ROOT, posix_only, run_ann, toy_images
 
 ANN = os.path.join(ROOT, "ann.py")
 
@@ -484,6 +484,7 @@ def temporary_files(folder, *names):
             if any(p.name.startswith(f".{name}.") for name in names)]
 
 
+@posix_only
 def test_sigint_stops_after_the_iteration_reports_the_kept_weights_saves_all_and_exits_130(
         tmp_path):
     from matplotlib.image import imsave
@@ -547,6 +548,7 @@ def test_sigint_stops_after_the_iteration_reports_the_kept_weights_saves_all_and
     assert temporary_files(out, figure.name, gif.name, weights.name) == []
 
 
+@posix_only
 def test_sigint_while_the_initial_weights_are_evaluated_still_ends_cleanly_with_130(tmp_path):
     # Ctrl-C can come during iteration 0 (train() calls training(theta0) before fmin_cg): the
     # run must still stop there, report, save and exit 130, not raise StopTraining
