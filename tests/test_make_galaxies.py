@@ -91,6 +91,26 @@ def test_stats_prints_rows(small_set, capsys):
     for key in ("sky", "noise", "depth", "r50", "C", "A", "q", "offset", "second"):
         assert any(line.startswith(key + " ") for line in out.splitlines()), key
     assert "Elliptical" in out and "Irregular" in out
+    assert out.count("outside tolerance:") == 2
+
+
+def test_the_shipped_galaxies_match_the_real_statistics_within_tolerance():
+    """The 19 realism statistics of the shipped train.csv (sky, noise, core depth and r50 over
+    all images; C, A, q, centroid offset and second-source fraction per class) lie within the
+    tolerances stated in galaxies/README.md, and the ellipticals are as lopsided as real ones."""
+    stats = mg.statistics(os.path.join(ROOT, "train.csv"))
+    assert mg.out_of_tolerance(stats) == []
+    checked = len(mg.OVERALL) + 3 * (len(mg.TOLERANCE) - len(mg.OVERALL))
+    assert checked == 19
+    assert stats["A"][0] >= 0.035
+
+
+def test_tolerances_are_those_the_readme_states():
+    with open(os.path.join(ROOT, "galaxies", "README.md")) as f:
+        readme = f.read()
+    for key, tol in mg.TOLERANCE.items():
+        text = "/".join(f"{t:g}" for t in tol) if isinstance(tol, tuple) else f"{tol:g}"
+        assert f"| {key} " in readme and f"±{text}" in readme, key
 
 
 def test_stats_missing_file_exits_2(tmp_path):
@@ -101,10 +121,24 @@ def test_stats_missing_file_exits_2(tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_preview_writes_png(tmp_path):
+def test_preview_writes_a_montage_of_three_rows_of_galaxies(tmp_path):
+    import matplotlib.image
     out = tmp_path / "sub" / "prev.png"
     assert mg.main(["--preview", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    img = matplotlib.image.imread(str(out))
+    assert img.shape[:2] == (400, 1200)             # 12 x 4 inches at 100 dpi
+    gray = img[..., :3].mean(axis=2)
+    # dark galaxy cores, right of the row labels: three bands of rows, each a panel high (the
+    # title's letters make a thin band, left out by the height)
+    dark = np.flatnonzero((gray[:, 150:1150] < 0.35).sum(axis=1) > 3)
+    bands = np.split(dark, np.flatnonzero(np.diff(dark) > 8) + 1)
+    tall = [b for b in bands if b[-1] - b[0] > 40]
+    assert len(tall) == 3
+    # ... and galaxies across each row: dark pixels in every tenth of its width
+    for band in tall:
+        cols = (gray[band[0]:band[-1] + 1, 70:1190] < 0.5).any(axis=0)
+        assert all(chunk.any() for chunk in np.array_split(cols, 10))
 
 
 @pytest.mark.parametrize("bad", [["--n-train", "0"], ["--n-test", "x"], ["--bogus"]])
@@ -136,3 +170,45 @@ def test_patchy_field_mean_one_and_deterministic():
     assert np.array_equal(a, b)
     assert a.min() > 0
     assert abs(a.mean() - 1) < 0.15
+
+
+# --------------------------------------------------------------------------- the vote
+def vote_on(model, blue=0.5, seed=0):
+    """The volunteers' votes (E, S, I) for a noiseless-ish model galaxy, seen as they see it."""
+    rng = np.random.default_rng(seed)
+    _, view = mg.display(rng, mg.observe(model, 1.5), 0.0, 0, mg.observe(model, mg.VIEW_BLUR * 1.5))
+    return mg.volunteer_votes(rng, view, blue)
+
+
+def test_a_smooth_round_red_galaxy_is_voted_elliptical():
+    votes = vote_on(mg.sersic(mg.CEN, mg.CEN, 3.5, 4.0, 0.9, 0.3, 1.0), blue=0.1)
+    assert votes.sum() == mg.N_VOLUNTEERS
+    assert votes[0] >= 0.9 * mg.N_VOLUNTEERS
+
+
+def test_two_merging_galaxies_are_voted_irregular():
+    pair = (mg.sersic(mg.CEN - 1, mg.CEN, 2.0, 2.0, 0.8, 0.0, 1.0)
+            + mg.sersic(mg.CEN + 6, mg.CEN + 3, 1.5, 2.0, 0.8, 1.0, 0.8))
+    votes = vote_on(pair)
+    assert votes[2] > votes[0] + votes[1]
+
+
+def test_blue_arms_draw_more_spiral_votes_than_red_ones():
+    """Colour: the same disk, seen in a bluer image, looks more featured to the volunteers."""
+    r, th = mg.disk_coords(mg.CEN, mg.CEN, 0.4, 0.9)
+    pattern, _ = mg.spiral_pattern(r, th, 2, 20, 0.0, 2.0, 3.0)
+    disk = np.exp(-r / 4.0) * (1 + 0.25 * (pattern - 1)) + mg.sersic(mg.CEN, mg.CEN, 0.8, 2.0, 0.9, 0.4, 0.05)
+    red, blue = vote_on(disk, blue=0.0), vote_on(disk, blue=1.0)
+    assert blue[1] > red[1]
+
+
+def test_labels_are_the_plurality_of_split_and_unanimous_votes():
+    X, y, models, votes = mg.make_set(np.random.SeedSequence(5), 40, with_votes=True)
+    assert votes.shape == (120, 3) and (votes.sum(axis=1) == mg.N_VOLUNTEERS).all()
+    share = votes.max(axis=1) / mg.N_VOLUNTEERS
+    assert (votes[np.arange(120), y] == votes.max(axis=1)).all()     # the label won the vote
+    assert 0.5 < np.mean(share >= 0.9) < 1                          # most are clear cases ...
+    assert np.mean(share < 0.6) > 0                                 # ... some split
+    # some galaxies are voted another class than their model's, most are not (the shipped
+    # sets: see galaxies/README.md and test_shipped_data)
+    assert 0.03 < np.mean(models != y) < 0.3

@@ -1,5 +1,9 @@
 """The project's own train.csv and test.csv: made by make_galaxies.py, worth watching a network
-learn on, and close enough to real galaxies that what is learned carries over."""
+learn on, and close enough to real galaxies that what is learned carries over.
+
+The learning targets are those the tutorial's real galaxies show with ann.py's defaults
+(vectorized, one BLAS thread): training cost 1.16 and training accuracy 78.6 % at iteration
+600, 73.6 % kept test accuracy, and a final test accuracy below the kept one."""
 import filecmp
 import os
 import re
@@ -16,17 +20,40 @@ TRAIN = os.path.join(ROOT, "train.csv")
 TEST = os.path.join(ROOT, "test.csv")
 tutorial = pytest.mark.skipif(not os.path.isdir(TUTORIAL),
                               reason="the tutorial's data (../shared/data/galaxyzoo) is absent")
+ITERATION = re.compile(r"iter=\s*(\d+):\s+Jtrain= (\S+) acc=\s*(\S+)%\s+\|\s+Jtest= (\S+) acc=\s*(\S+)%")
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread(monkeypatch):
+    """Round-off, and so the path of the training, depends on how many threads BLAS uses: the
+    figures below are those of one thread."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.setenv(name, "1")
 
 
 def default_run(train, test, tmp_path):
-    """ann.py's defaults (vectorized for time) on these files; returns its printed facts."""
+    """ann.py's defaults (vectorized for time) on these files; returns what it printed, as a dict:
+    per iteration Jtrain, train accuracy, Jtest, test accuracy (lists, iteration 1 first; the
+    initial line is left out), the kept iteration and its test cost and test accuracy."""
     result = run_ann("--train", train, "--test", test, "--vectorized", "--no-plot",
                      "--save", str(tmp_path / "figure.png"), timeout=1200)
     assert result.returncode == 0, result.stderr
-    Jtest = [float(v) for v in re.findall(r"Jtest= (\d+\.\d+)", result.stdout)]
-    kept = int(re.search(r"kept the weights of iteration (\d+)", result.stdout).group(1))
+    rows = [tuple(float(v) for v in row) for row in ITERATION.findall(result.stdout)]
+    kept = re.search(r"kept the weights of iteration (\d+), which had the lowest test cost, "
+                     r"(\d+\.\d+)", result.stdout)
     accuracy = float(re.search(r"test accuracy (\d+\.\d)%", result.stdout).group(1))
-    return Jtest, kept, accuracy
+    iterations, Jtrain, train_acc, Jtest, test_acc = zip(*rows)
+    assert list(iterations) == list(range(1, len(rows) + 1))
+    return dict(Jtrain=Jtrain, train_acc=train_acc, Jtest=Jtest, test_acc=test_acc,
+                kept=int(kept.group(1)), lowest=float(kept.group(2)), accuracy=accuracy)
+
+
+@pytest.fixture(scope="module")
+def own_run(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            mp.setenv(name, "1")
+        return default_run(TRAIN, TEST, tmp_path_factory.mktemp("own"))
 
 
 def test_the_shipped_files_are_exactly_what_make_galaxies_writes(tmp_path):
@@ -36,6 +63,10 @@ def test_the_shipped_files_are_exactly_what_make_galaxies_writes(tmp_path):
     assert result.returncode == 0, result.stderr
     assert filecmp.cmp(tmp_path / "train.csv", TRAIN, shallow=False)
     assert filecmp.cmp(tmp_path / "test.csv", TEST, shallow=False)
+    # the share of labels the vote moved away from the drawing model is the one the docs give
+    share = re.search(r"train\.csv: .*?(\d+\.\d) % of them voted", result.stdout).group(1)
+    with open(os.path.join(ROOT, "galaxies", "README.md")) as f:
+        assert f"{share} %" in f.read()
 
 
 def test_the_shipped_files_hold_900_and_225_galaxies_of_each_class():
@@ -46,22 +77,46 @@ def test_the_shipped_files_hold_900_and_225_galaxies_of_each_class():
     assert list(np.bincount(yt)) == [225, 225, 225]
 
 
-def test_the_default_run_on_the_shipped_files_overfits_and_keeps_65_to_85_percent(tmp_path):
-    Jtest, kept, accuracy = default_run(TRAIN, TEST, tmp_path)
-    assert len(Jtest) == 601
-    # the test cost reaches its minimum before the end, then rises: overfitting to watch
-    assert 0 < kept < 600
-    assert Jtest[-1] > Jtest[kept] + 0.01
-    assert 65.0 <= accuracy <= 85.0
+def test_the_default_run_learns_like_the_real_galaxies(own_run):
+    run = own_run
+    assert len(run["Jtest"]) == 600
+    assert 1.05 <= run["Jtrain"][-1] <= 1.30            # real galaxies: 1.16
+    assert 74.0 <= run["train_acc"][-1] <= 84.0         # real galaxies: 78.6 %
+    assert 70.0 <= run["accuracy"] <= 78.0              # real galaxies: 73.6 % kept
+
+
+def test_overfitting_raises_the_test_cost(own_run):
+    run = own_run
+    kept = run["kept"]
+    # the test cost reaches its minimum well before the end, then rises
+    assert 0 < kept < 500
+    assert run["Jtest"][-1] > run["Jtest"][kept - 1] + 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="not reached yet: on the shipped galaxies the final "
+                   "weights get 77.8 % of the test set right, 1.5 points more than the kept ones "
+                   "(76.3 %); see galaxies/README.md")
+def test_overfitting_costs_accuracy_as_on_the_real_galaxies(own_run):
+    """On the real galaxies the final weights get fewer test galaxies right than the kept ones
+    (72.4 % against 73.6 %): overfitting costs accuracy, which is why the weights are kept."""
+    kept = own_run["kept"]
+    assert own_run["test_acc"][-1] <= own_run["test_acc"][kept - 1]
+
+
+def test_regression_pin_of_the_default_vectorized_run(own_run):
+    """A regression pin, not a target: the exact kept iteration and lowest test cost of the
+    vectorized run on the shipped files with one BLAS thread. Regenerated data, another numpy
+    or another BLAS may move them; if so, check the targets above and update the pin."""
+    assert (own_run["kept"], own_run["lowest"]) == (267, 1.4330)
 
 
 @tutorial
 def test_a_network_trained_on_the_shipped_galaxies_recognizes_real_ones(tmp_path):
-    _, _, accuracy = default_run(TRAIN, os.path.join(TUTORIAL, "test.csv"), tmp_path)
-    assert accuracy >= 50.0                     # chance is 33 %
+    run = default_run(TRAIN, os.path.join(TUTORIAL, "test.csv"), tmp_path)
+    assert run["accuracy"] >= 70.0                       # chance is 33 %
 
 
 @tutorial
 def test_a_network_trained_on_real_galaxies_recognizes_the_shipped_ones(tmp_path):
-    _, _, accuracy = default_run(os.path.join(TUTORIAL, "train.csv"), TEST, tmp_path)
-    assert accuracy >= 50.0
+    run = default_run(os.path.join(TUTORIAL, "train.csv"), TEST, tmp_path)
+    assert run["accuracy"] >= 70.0
