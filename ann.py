@@ -14,8 +14,7 @@ figure shows the network learning: 1024 input pixels, 8 hidden units, 3 outputs.
     python ann.py --help           # all the options
     %run ann.py                    # in Jupyter or Colab: the figure updates in the cell
 
-What is not the lesson (checking CSVs, files, the window or notebook, the GIF, the sweep, the
-fast path) lives in companions/: you need not open it to follow the article.
+The machinery (CSV checks, files, window or notebook, GIF, sweep, fast path) is in companions/.
 """
 
 import math
@@ -312,7 +311,8 @@ def train(history, theta0, maxiter, vectorized=False):
 
 class LiveFigure(figure_layout.FigureLayout):
     """Sample galaxies (3 rows, 2 columns per class) with each one's predicted class letter,
-    blue and ticked when right, red when wrong; what the hidden units see; the costs."""
+    blue and ticked when right, red when wrong; what the hidden units see; the costs. Its parts
+    (galaxy_image and texts, show_units, cost_ax and its lines, title) are FigureLayout's."""
 
     def __init__(self, X, y, num_labels, hidden_layer_size, maxiter):
         names = class_names(num_labels)
