@@ -144,6 +144,7 @@ def gradient(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda
     Theta2_no_bias_T = Theta2[:, 1:].T             # (h, K): Theta2 without its bias column
     a1 = np.ones(input_layer_size + 1)             # (n + 1,): a1[0] is the bias unit, always 1
     a2 = np.ones(hidden_layer_size + 1)            # (h + 1,): a2[0] is the bias unit, always 1
+    outer = np.empty_like(Theta1)                  # (h, n + 1): room for delta2 a1^T
     for i in range(m):
         # forward pass for example i
         a1[1:] = X[i]                              # (n + 1,)
@@ -155,7 +156,7 @@ def gradient(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda
         delta2 = (Theta2_no_bias_T @ delta3) * grad_g(z2)  # (h,)
         # accumulate the gradient: Delta += delta a^T, the outer product of the two vectors
         Delta2 += np.multiply.outer(delta3, a2)    # (K, h + 1)
-        Delta1 += np.multiply.outer(delta2, a1)    # (h, n + 1)
+        Delta1 += np.multiply.outer(delta2, a1, out=outer)  # (h, n + 1)
     return regularized_gradient(Delta1, Delta2, Theta1, Theta2, lmbda, m)
 
 
@@ -252,8 +253,7 @@ class History:
         self.X_train, self.y_train, self.y_test = X_train, y_train, y_test
         # each set gets its bias column once, not at every iteration
         self.a1_train, self.a1_test = add_bias(X_train), add_bias(X_test)
-        self.report = report                     # where the one-line progress goes
-        self.on_iteration = on_iteration         # the figure: f(history, theta, prediction)
+        self.report, self.on_iteration = report, on_iteration   # progress lines; the figure
         self.shortcut = None   # the fast path's training-set J and predictions, from its cache
         self.iteration = 0
         self.J_train, self.J_test, self.acc_train, self.acc_test = [], [], [], []
