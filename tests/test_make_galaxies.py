@@ -105,6 +105,24 @@ def test_the_shipped_galaxies_match_the_real_statistics_within_tolerance():
     assert stats["A"][0] >= 0.035
 
 
+def test_the_readme_table_gives_the_shipped_galaxies_statistics():
+    """Each "ours" figure in galaxies/README.md's table is the shipped train.csv's, to the digits
+    it is written with (percentages for the second-source fraction)."""
+    stats = mg.statistics(os.path.join(ROOT, "train.csv"))
+    with open(os.path.join(ROOT, "galaxies", "README.md")) as f:
+        rows = {line.split("|")[1].split()[0]: line.split("|")[2:6] for line in f
+                if line.startswith("| ") and line.split("|")[1].split()[0] in stats}
+    assert sorted(rows) == sorted(stats)
+    for key, cells in rows.items():
+        for column, cell in enumerate(cells):
+            if not cell.strip():
+                continue
+            written = cell.split("/")[0].strip().rstrip(" %")
+            value = stats[key][column] * (100 if key == "second" else 1)
+            places = len(written.split(".")[1]) if "." in written else 0
+            assert float(written) == round(value, places), (key, column, written, value)
+
+
 def test_tolerances_are_those_the_readme_states():
     with open(os.path.join(ROOT, "galaxies", "README.md")) as f:
         readme = f.read()
