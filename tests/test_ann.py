@@ -321,3 +321,40 @@ def test_closing_the_window_stops_training_and_reports_the_best_weights(toy_csvs
     assert "kept the weights of iteration" in out.stdout
     assert "close the window to exit" not in out.stdout
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("data", ["toy", "shipped"])
+def test_the_fast_path_trains_exactly_as_the_cost_and_vectorized_gradient_called_apart(
+        data, toy_csvs):
+    """--vectorized shares one forward pass between fmin_cg's cost and gradient calls and the
+    callback. Before, fmin_cg got cost_function and gradient_vectorized as two functions and the
+    callback evaluated the training set again. Both ways must give the same run to the last
+    bit: every cost and accuracy, the kept iteration and weights, and the final weights."""
+    train_csv, test_csv = (toy_csvs if data == "toy" else
+                           (os.path.join(ROOT, "train.csv"), os.path.join(ROOT, "test.csv")))
+    X, y = ann.csv_data.load_data(train_csv)
+    Xt, yt = ann.csv_data.load_data(test_csv)
+    sizes, maxiter = (X.shape[1], 8, 3), 25
+    theta0 = ann.initial_weights(*sizes, 917)
+
+    def history():
+        weights = []
+        recorder = ann.History(sizes, 1.0, X, y, Xt, yt, report=lambda line: None,
+                               on_iteration=lambda h, theta, p: weights.append(theta.copy()))
+        return recorder, weights
+
+    fast, fast_weights = history()
+    assert ann.train(fast, theta0, maxiter, vectorized=True) == "reached --maxiter"
+    assert fast.shortcut is not None                    # the training set came from the cache
+
+    apart, apart_weights = history()
+    apart(theta0)
+    ann.fmin_cg(ann.cost_function, theta0, fprime=ann.gradient_vectorized,
+                args=(*sizes, X, y, 1.0), maxiter=maxiter, callback=apart, disp=False)
+
+    assert len(fast.J_train) == len(apart.J_train) == maxiter + 1
+    for name in ("J_train", "J_test", "acc_train", "acc_test"):
+        assert getattr(fast, name) == getattr(apart, name), name      # exact, not approximate
+    assert fast.best_iteration == apart.best_iteration
+    assert fast.best_theta.tobytes() == apart.best_theta.tobytes()
+    assert fast_weights[-1].tobytes() == apart_weights[-1].tobytes()
