@@ -25,7 +25,7 @@ import pytest
 from scipy.optimize import fmin_cg
 
 import ann
-from conftest import ONE_THREAD, ROOT, TUTORIAL, needs_tutorial_data, progress, run_ann, summary
+from conftest import ONE_THREAD, ROOT, TUTORIAL, needs_tutorial_data, progress, roundoff, run_ann, summary
 
 TUTORIAL_TRAIN = os.path.join(TUTORIAL, "train.csv")
 TUTORIAL_TEST = os.path.join(TUTORIAL, "test.csv")
@@ -148,6 +148,7 @@ def full_run(tmp_path, *args):
     return facts
 
 
+@roundoff
 @needs_tutorial_data
 @pytest.mark.parametrize("gradient", ["looped", "vectorized"])
 def test_the_full_run_on_the_tutorials_data_keeps_the_articles_74_percent(tmp_path, gradient):

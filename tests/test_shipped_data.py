@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import ann
-from conftest import ONE_THREAD, ROOT, TUTORIAL, needs_tutorial_data, run_ann, summary
+from conftest import ONE_THREAD, ROOT, TUTORIAL, needs_tutorial_data, roundoff, run_ann, summary
 
 TRAIN = os.path.join(ROOT, "train.csv")
 TEST = os.path.join(ROOT, "test.csv")
@@ -101,6 +101,7 @@ def test_overfitting_costs_accuracy_as_on_the_real_galaxies(own_run):
     assert own_run["test_acc"][-1] <= own_run["test_acc"][kept - 1]
 
 
+@roundoff
 def test_regression_pin_of_the_default_vectorized_run(own_run):
     """A regression pin, not a target: the exact kept iteration and lowest test cost of the
     vectorized run on the shipped files with one BLAS thread. Regenerated data, another numpy
@@ -108,6 +109,7 @@ def test_regression_pin_of_the_default_vectorized_run(own_run):
     assert (own_run["kept"], own_run["lowest"]) == (267, 1.4330)
 
 
+@roundoff
 @needs_tutorial_data
 def test_a_network_trained_on_the_shipped_galaxies_recognizes_real_ones(tmp_path):
     run = default_run(TRAIN, os.path.join(TUTORIAL, "test.csv"), tmp_path)
@@ -117,6 +119,7 @@ def test_a_network_trained_on_the_shipped_galaxies_recognizes_real_ones(tmp_path
     assert (run["accuracy"], run["test_acc"][-1]) == (70.5, 69.63)
 
 
+@roundoff
 @needs_tutorial_data
 def test_a_network_trained_on_real_galaxies_recognizes_the_shipped_ones(tmp_path):
     run = default_run(os.path.join(TUTORIAL, "train.csv"), TEST, tmp_path)
@@ -124,6 +127,7 @@ def test_a_network_trained_on_real_galaxies_recognizes_the_shipped_ones(tmp_path
     assert (run["accuracy"], run["test_acc"][-1]) == (75.4, 75.56)     # a regression pin
 
 
+@roundoff
 def test_the_default_looped_run_on_the_shipped_galaxies_is_the_one_the_readme_shows(tmp_path):
     """The article's own path, the per-example loop, as `python ann.py` runs it (one BLAS
     thread): it learns like the vectorized run, and its figures are those README.md prints."""
