@@ -25,7 +25,8 @@ import pytest
 from scipy.optimize import fmin_cg
 
 import ann
-from conftest import ONE_THREAD, ROOT, TUTORIAL, needs_tutorial_data, progress, roundoff, run_ann, summary
+from conftest import (ONE_THREAD, ROOT, TUTORIAL, needs_tutorial_data, progress, roundoff, run_ann,
+                      summary)
 
 TUTORIAL_TRAIN = os.path.join(TUTORIAL, "train.csv")
 TUTORIAL_TEST = os.path.join(TUTORIAL, "test.csv")

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import ann
-from conftest import ONE_THREAD, ROOT, TUTORIAL, needs_tutorial_data, roundoff, run_ann, summary
+from conftest import (ONE_THREAD, ROOT, TUTORIAL, needs_tutorial_data, roundoff, run_ann,
+                      summary)
 
 TRAIN = os.path.join(ROOT, "train.csv")
 TEST = os.path.join(ROOT, "test.csv")
