@@ -141,22 +141,18 @@ def gradient(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda
     Y = one_hot(y, num_labels)                     # (m, K)
     Delta1 = np.zeros_like(Theta1)                 # (h, n + 1)
     Delta2 = np.zeros_like(Theta2)                 # (K, h + 1)
-    Theta2_no_bias_T = Theta2[:, 1:].T             # (h, K): Theta2 without its bias column
-    a1 = np.ones(input_layer_size + 1)             # (n + 1,): a1[0] is the bias unit, always 1
-    a2 = np.ones(hidden_layer_size + 1)            # (h + 1,): a2[0] is the bias unit, always 1
-    outer = np.empty_like(Theta1)                  # (h, n + 1): room for delta2 a1^T
     for i in range(m):
-        # forward pass for example i
-        a1[1:] = X[i]                              # (n + 1,)
+        # forward pass for example i, the bias unit 1 first in a1 and a2
+        a1 = np.concatenate(([1.0], X[i]))         # (n + 1,)
         z2 = Theta1 @ a1                           # (h,)
-        a2[1:] = g(z2)                             # (h + 1,)
+        a2 = np.concatenate(([1.0], g(z2)))        # (h + 1,)
         a3 = g(Theta2 @ a2)                        # (K,)
-        # backward pass: the errors of the output and hidden layers
+        # backward pass: the errors of the output and hidden layers (Theta2 without its bias)
         delta3 = a3 - Y[i]                                 # (K,)
-        delta2 = (Theta2_no_bias_T @ delta3) * grad_g(z2)  # (h,)
+        delta2 = (Theta2[:, 1:].T @ delta3) * grad_g(z2)   # (h,)
         # accumulate the gradient: Delta += delta a^T, the outer product of the two vectors
-        Delta2 += np.multiply.outer(delta3, a2)    # (K, h + 1)
-        Delta1 += np.multiply.outer(delta2, a1, out=outer)  # (h, n + 1)
+        Delta2 += np.outer(delta3, a2)             # (K, h + 1)
+        Delta1 += np.outer(delta2, a1)             # (h, n + 1)
     return regularized_gradient(Delta1, Delta2, Theta1, Theta2, lmbda, m)
 
 
