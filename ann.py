@@ -14,23 +14,20 @@ figure shows the network learning: 1024 input pixels, 8 hidden units, 3 outputs.
     python ann.py --help           # all the options
     %run ann.py                    # in Jupyter or Colab: the figure updates in the cell
 
-The machinery (CSV checks, files, window or notebook, GIF, sweep, fast path) is in companions/.
+The machinery is in companions/, a file per job: reading data and writing files, the download,
+the figure's layout and GIF, the window or notebook, the options, and the extras.
 """
 
 import math
 import os
 import sys
 import time
-from types import SimpleNamespace
 
 import numpy as np
 from scipy.optimize import fmin_cg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # companions/, wherever run from
-from companions import (command_line, csv_data, display, fast_path, figure_layout,  # noqa: E402
-                        files, gif, saved_weights, stopping, sweep, tutorial_data)
-from companions.confusion import confusion_table  # noqa: E402
-from companions.shapes import checked_labels  # noqa: E402
+from companions import data, display, extras, figure, options, tutorial_data  # noqa: E402
 
 # ---- The article's settings: the command-line options default to them -------------------------
 SEED = 917               # random seed for the initial weights
@@ -126,7 +123,7 @@ def cost_of_outputs(z3, y, Theta1, Theta2, lmbda):
 def cost_function(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
     """The cost J(Theta) of article section 4, for flat weights theta (h (n + 1) + K (h + 1),),
     images X (m, n) and labels y (m,) or, as the article has them, (m, 1)."""
-    y = checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
+    y = data.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     z3 = feedforward(Theta1, Theta2, add_bias(X))[2]
     return cost_of_outputs(z3, y, Theta1, Theta2, lmbda)
@@ -135,7 +132,7 @@ def cost_function(theta, input_layer_size, hidden_layer_size, num_labels, X, y, 
 def gradient(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
     """The gradient of J by backpropagation, one example at a time (article section 5).
     Same arguments as cost_function; returns the flat gradient, shaped like theta."""
-    y = checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
+    y = data.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     m = len(y)
     Y = one_hot(y, num_labels)                     # (m, K)
@@ -169,7 +166,7 @@ def regularized_gradient(Delta1, Delta2, Theta1, Theta2, lmbda, m):
 def gradient_vectorized(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
     """Beyond the article: the same gradient for all examples at once, with matrix products,
     about ten times faster. Same arguments as gradient()."""
-    y = checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
+    y = data.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     a1 = add_bias(X)
     return backpropagate(Theta1, Theta2, a1, y, lmbda, feedforward(Theta1, Theta2, a1))
@@ -250,11 +247,10 @@ class History:
         # each set gets its bias column once, not at every iteration
         self.a1_train, self.a1_test = add_bias(X_train), add_bias(X_test)
         self.report, self.on_iteration = report, on_iteration   # progress lines; the figure
-        self.shortcut = None   # the fast path's training-set J and predictions, from its cache
         self.iteration = 0
         self.J_train, self.J_test, self.acc_train, self.acc_test = [], [], [], []
         self.best_theta, self.best_iteration = None, None
-        self.stop_reason = None                  # set on Ctrl-C or when the window is closed
+        self.stop_reason = None                  # an Ended, on Ctrl-C or the window's closing
 
     def evaluate(self, theta, a1, y):
         """Cost J and predictions (m,) of weights theta on inputs a1 (m, n + 1) and labels y
@@ -263,10 +259,14 @@ class History:
         z3 = feedforward(Theta1, Theta2, a1)[2]
         return cost_of_outputs(z3, y, Theta1, Theta2, self.lmbda), np.argmax(z3, axis=1)
 
+    def evaluate_training_set(self, theta):
+        """J and predictions on the training set. The fast path puts its own in its place: the
+        forward pass that fmin_cg has just had done at these weights."""
+        return self.evaluate(theta, self.a1_train, self.y_train)
+
     def __call__(self, theta):
         """Record the weights after an iteration (iteration 0: the initial weights)."""
-        J_train, prediction = (self.shortcut(theta) if self.shortcut else
-                               self.evaluate(theta, self.a1_train, self.y_train))
+        J_train, prediction = self.evaluate_training_set(theta)
         J_test, test_prediction = self.evaluate(theta, self.a1_test, self.y_test)
         self.J_train.append(J_train)
         self.J_test.append(J_test)
@@ -281,31 +281,33 @@ class History:
             self.on_iteration(self, theta, prediction)
         self.iteration += 1
         if self.stop_reason is not None:
-            raise stopping.StopTraining(self.stop_reason)
+            raise extras.StopTraining(self.stop_reason)
 
 
 def train(history, theta0, maxiter, vectorized=False):
     """Minimize the cost with nonlinear conjugate gradient from theta0, `history` recording
-    every iteration; returns why training ended. vectorized: the fast path (beyond the
-    article), one forward pass per weight vector shared by cost, gradient and callback."""
+    every iteration; returns why training ended, an extras.Ended. vectorized: the fast path
+    (beyond the article), one forward pass per weight vector shared by cost, gradient and
+    callback."""
     f, fprime = cost_function, gradient
     args = (*history.sizes, history.X_train, history.y_train, history.lmbda)
     if vectorized:
-        fast = fast_path.CostAndGradient(this_module(), history)
-        f, fprime, args, history.shortcut = fast.cost, fast.gradient, (), fast.evaluate
+        fast = extras.FastPath(history, reshape, feedforward, cost_of_outputs, backpropagate)
+        f, fprime, args = fast.cost, fast.gradient, ()
+        history.evaluate_training_set = fast.evaluate
     try:
         history(theta0)
         warnflag = fmin_cg(f, theta0, fprime=fprime, args=args, maxiter=maxiter,
                            callback=history, disp=False, full_output=True)[4]
-    except stopping.StopTraining as stop:
-        return str(stop)
-    return {0: "converged", 1: "reached --maxiter", 2: "stopped: the line search made no "
-            "progress", 3: "stopped: the cost became NaN"}.get(warnflag, "stopped")
+    except extras.StopTraining as stop:
+        return stop.args[0]
+    Ended = extras.Ended                         # fmin_cg's warnflag 0-3 says why it ended
+    return (Ended.CONVERGED, Ended.MAXITER, Ended.NO_PROGRESS, Ended.NAN_COST)[warnflag]
 
 
 # ==== The figure (article section 9): what it shows; its layout is in companions/ ================
 
-class LiveFigure(figure_layout.FigureLayout):
+class LiveFigure(figure.FigureLayout):
     """Sample galaxies (3 rows, 2 columns per class) with each one's predicted class letter,
     blue and ticked when right, red when wrong; what the hidden units see; the costs. Its parts
     (galaxy_image and texts, show_units, cost_ax and its lines, title) are FigureLayout's."""
@@ -319,8 +321,8 @@ class LiveFigure(figure_layout.FigureLayout):
     def update(self, history, theta, prediction, step):
         """Show the step'th set of sample galaxies with their predictions (m,) by weights
         theta, the hidden units of theta, and the cost history so far."""
-        chosen = figure_layout.sample_indices(self.y, self.num_labels,
-                                              self.grid_rows * self.columns_per_class, step)
+        chosen = figure.sample_indices(self.y, self.num_labels,
+                                       self.grid_rows * self.columns_per_class, step)
         galaxies = self.galaxy_image.get_array()
         for j, (corner, text) in enumerate(zip(self.corners, self.texts)):
             r, c = divmod(j, self.grid_columns)
@@ -358,30 +360,30 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels):
           f"{num_labels} classes; network {sizes[0]} - {sizes[1]} - {sizes[2]}, "
           f"lambda = {args.lmbda:g}, up to {args.maxiter} iterations "
           f"({'vectorized' if args.vectorized else 'looped'} gradient)")
-    figure = LiveFigure(X_train, y_train, num_labels, args.hidden, args.maxiter)
-    recorder = gif.GifRecorder(figure.fig, args.gif, args.maxiter) if args.gif else None
-    frames = display.Frames(screen, recorder)    # the GIF's own schedule, the eye's pace
+    live = LiveFigure(X_train, y_train, num_labels, args.hidden, args.maxiter)
+    recorder = figure.GifRecorder(live.fig, args.gif, args.maxiter) if args.gif else None
+    frames = figure.Frames(screen, recorder)    # the GIF's own schedule, the eye's pace
 
     def on_iteration(history, theta, prediction):
         frames.offer(history.iteration,
-                     lambda step: figure.update(history, theta, prediction, step))
+                     lambda step: live.update(history, theta, prediction, step))
 
     history = History(sizes, args.lmbda, X_train, y_train, X_test, y_test,
                       on_iteration=on_iteration)
     if screen is not None:
-        screen.show(figure.fig, figure.changing,
-                    on_close=lambda: setattr(history, "stop_reason", "window closed"))
+        screen.show(live.fig, live.changing,
+                    on_close=lambda: setattr(history, "stop_reason", extras.Ended.WINDOW_CLOSED))
     start = time.perf_counter()
     try:
-        with stopping.ctrl_c_stops(history):
+        with extras.ctrl_c_stops(history):
             ended = train(history, initial_weights(*sizes, args.seed), args.maxiter,
                           args.vectorized)
     except KeyboardInterrupt:
-        ended = stopping.INTERRUPTED
+        ended = extras.Ended.INTERRUPTED
     if history.best_theta is None:                 # stopped before the first evaluation
         print("interrupted before training began", file=sys.stderr)
         return 130
-    print(f"training {ended} after {history.iteration - 1} iterations "
+    print(f"training {ended.value} after {history.iteration - 1} iterations "
           f"in {time.perf_counter() - start:.1f} s")
     frames.flush()                                 # the last iteration is always shown
 
@@ -394,44 +396,39 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels):
           f"cost, {history.J_test[history.best_iteration]:.4f}")
     print(f"train accuracy {train_accuracy:.1f}%, test accuracy {test_accuracy:.1f}% "
           "(optimistic: the test set chose the weights)")
-    print("test set:\n  " + "\n  ".join(confusion_table(y_test, test_prediction,
-                                                        class_names(num_labels))))
-    figure.update(history, history.best_theta, prediction, step=0)
-    figure.title.set_text(f"kept weights (iteration {history.best_iteration}, lowest test "
+    print("test set:\n  " + "\n  ".join(extras.confusion_table(y_test, test_prediction,
+                                                               class_names(num_labels))))
+    live.update(history, history.best_theta, prediction, step=0)
+    live.title.set_text(f"kept weights (iteration {history.best_iteration}, lowest test "
                           f"cost): train {train_accuracy:.1f}%, test {test_accuracy:.1f}% right")
     if screen is not None:
         screen.draw()                                # the final figure is always shown
-    files.save_outputs(args, figure.fig, recorder, Theta1, Theta2, history.best_iteration)
-    interrupted = ended == stopping.INTERRUPTED
-    display.close(screen, figure.fig, keep_open=not (
-        interrupted or args.close_when_done or ended == "window closed"))
+    data.save_outputs(args, live.fig, recorder, Theta1, Theta2, history.best_iteration)
+    interrupted = ended == extras.Ended.INTERRUPTED
+    display.close(screen, live.fig, keep_open=not (
+        interrupted or args.close_when_done or ended == extras.Ended.WINDOW_CLOSED))
     return 130 if interrupted else 0
-
-
-def this_module():
-    """ann.py's functions, classes and settings by name, for the companions that train
-    networks (importing ann.py there would load a second copy; under %run there is no module)."""
-    return SimpleNamespace(**globals())
 
 
 def main(argv=None):
     """Run ann.py with the command-line arguments argv; returns the exit status."""
-    args = command_line.parse_args(argv, SEED, HIDDEN_LAYER_SIZE, LMBDA, MAXITER, TRAIN_CSV,
-                                   TEST_CSV)
+    args = options.parse_args(argv, SEED, HIDDEN_LAYER_SIZE, LMBDA, MAXITER, TRAIN_CSV,
+                              TEST_CSV)
     if args.check_gradients:
         return 0 if check_gradients() else 1
     try:
         screen = display.choose_screen(args.no_plot or args.sweep or bool(args.weights))
         if args.data == "tutorial":
             args.train, args.test = tutorial_data.tutorial_data(TUTORIAL_DIR)
-        X_train, y_train, X_test, y_test, num_labels = csv_data.load_sets(args.train, args.test)
-        if args.sweep:
-            return sweep.run_sweep(args, X_train, y_train, X_test, y_test, num_labels,
-                                   this_module())
-        if args.weights:
-            return saved_weights.run_saved(args, X_test, y_test, num_labels, this_module())
+        X_train, y_train, X_test, y_test, num_labels = data.load_sets(args.train, args.test)
+        if args.sweep:       # beyond the article: a network per hidden size and lambda
+            return extras.run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History,
+                                    train, initial_weights, (HIDDEN_LAYER_SIZE, LMBDA))
+        if args.weights:     # weights saved by --save-weights, on the test set
+            return extras.run_saved(args, X_test, y_test, class_names(num_labels), predict,
+                                    History, LiveFigure)
         return run(args, screen, X_train, y_train, X_test, y_test, num_labels)
-    except (csv_data.DataError, tutorial_data.DownloadError, MemoryError) as e:
+    except (data.UserError, MemoryError) as e:
         print(f"ann.py: error: {e or 'out of memory'}", file=sys.stderr)   # MemoryError: ''
         return 2
     except KeyboardInterrupt:

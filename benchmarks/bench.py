@@ -89,7 +89,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 import ann  # noqa: E402
-from companions import csv_data, display, fast_path  # noqa: E402
+from companions import data, display, extras, figure  # noqa: E402
 
 TUTORIAL = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "galaxyzoo"))
 SEED, HIDDEN, LMBDA = 917, 8, 1.0          # the article's run
@@ -396,16 +396,16 @@ def offscreen_screen(figure):
 def ann_training(X, y, Xt, yt, n_out, maxiter, vectorized, on_stamp):
     sizes = (X.shape[1], HIDDEN, n_out)
     counts = {}
-    figure = ann.LiveFigure(X, y, n_out, HIDDEN, maxiter)
-    screen = offscreen_screen(figure)
-    frames = display.Frames(screen, None)
+    live = ann.LiveFigure(X, y, n_out, HIDDEN, maxiter)
+    screen = offscreen_screen(live)
+    frames = figure.Frames(screen, None)
     drawn = []
     real_draw = screen.draw
     screen.draw = lambda: (drawn.append(1), real_draw())
 
     def on_iteration(history, theta, prediction):
         step = history.iteration
-        frames.offer(step, lambda galaxies: figure.update(history, theta, prediction, galaxies))
+        frames.offer(step, lambda galaxies: live.update(history, theta, prediction, galaxies))
         on_stamp()
 
     history = ann.History(sizes, LMBDA, X, y, Xt, yt, report=lambda line: None,
@@ -414,7 +414,7 @@ def ann_training(X, y, Xt, yt, n_out, maxiter, vectorized, on_stamp):
     with patched(ann, fmin_cg=counting(ann.fmin_cg, counts)):
         ended = ann.train(history, theta0, maxiter, vectorized)
     best = history.best_iteration
-    return dict(counts, ended=ended, best_iteration=best, frames=len(drawn),
+    return dict(counts, ended=ended.value, best_iteration=best, frames=len(drawn),
                 best_J_test=float(history.J_test[best]),
                 best_acc_test=float(history.acc_test[best]))
 
@@ -559,7 +559,7 @@ def sklearn_child(train, test, maxiter):
     """scikit-learn's MLPClassifier on the same CSVs, read by ann.py's loader (pixels / 255);
     prints its times as one JSON line."""
     start = time.perf_counter()
-    X, y, Xt, yt, _ = csv_data.load_sets(train, test)
+    X, y, Xt, yt, _ = data.load_sets(train, test)
     load = time.perf_counter() - start
     from sklearn import __version__ as version
     from sklearn.exceptions import ConvergenceWarning
@@ -643,15 +643,15 @@ class Profile:
 FMIN_CG_OWN = "fmin_cg's own work (line search, vectors)"
 TEST_EVALUATION = "callback: test-set evaluation"
 PROFILE_PARTS = [   # (owner, attribute, name, part, absorbed_by); owners resolved in the child
-    ("csv_data", "load_sets", "load_sets", "loading the CSVs", ()),
+    ("data", "load_sets", "load_sets", "loading the CSVs", ()),
     ("ann.LiveFigure", "__init__", "LiveFigure()", "building the figure", ()),
     ("display.Screen", "show", "Screen.show", "opening the window", ()),
     ("ann", "train", "ann.train", FMIN_CG_OWN, ()),
     ("ann", "fmin_cg", "fmin_cg", FMIN_CG_OWN, ()),
-    ("fast_path.CostAndGradient", "cost", "cost", "fast path: cache checks, copies", ()),
-    ("fast_path.CostAndGradient", "gradient", "gradient", "fast path: cache checks, copies", ()),
-    ("fast_path.CostAndGradient", "forward", "forward", "fast path: cache checks, copies", ()),
-    ("fast_path.CostAndGradient", "evaluate", "evaluate",
+    ("extras.FastPath", "cost", "cost", "fast path: cache checks, copies", ()),
+    ("extras.FastPath", "gradient", "gradient", "fast path: cache checks, copies", ()),
+    ("extras.FastPath", "forward", "forward", "fast path: cache checks, copies", ()),
+    ("extras.FastPath", "evaluate", "evaluate",
      "callback: training-set argmax", ()),
     ("ann", "feedforward", "feedforward", "forward passes", ("History.evaluate",)),
     ("ann", "cost_of_outputs", "cost_of_outputs", "cost from the outputs",
@@ -660,11 +660,11 @@ PROFILE_PARTS = [   # (owner, attribute, name, part, absorbed_by); owners resolv
     ("ann.History", "__call__", "History()", "callback: accuracies, best weights",
      ()),
     ("ann.History", "evaluate", "History.evaluate", TEST_EVALUATION, ()),
-    ("display.Frames", "offer", "Frames.offer", "figure: pacing", ()),
+    ("figure.Frames", "offer", "Frames.offer", "figure: pacing", ()),
     ("ann.LiveFigure", "update", "LiveFigure.update", "figure: update", ()),
     ("display.Screen", "draw", "Screen.draw", "figure: draw", ()),
-    ("display.Frames", "flush", "Frames.flush", "figure: pacing", ()),
-    ("files", "save_outputs", "save_outputs", "saving the figure", ()),
+    ("figure.Frames", "flush", "Frames.flush", "figure: pacing", ()),
+    ("data", "save_outputs", "save_outputs", "saving the figure", ()),
     ("display", "close", "display.close", "closing the figure", ()),
 ]
 PRINTING = "callback: printing the progress line"
@@ -673,9 +673,8 @@ PRINTING = "callback: printing the progress line"
 def profile_child(train, test, maxiter, live, folder):
     """ann.main on the CSVs with the fast path, headless (--no-plot) or live
     (--close-when-done), timed by a Profile; prints ann.py's output, then one JSON line."""
-    from companions import files
-    namespace = {"csv_data": csv_data, "ann": ann, "display": display, "files": files,
-                 "fast_path": fast_path}
+    namespace = {"data": data, "ann": ann, "display": display, "extras": extras,
+                 "figure": figure}
     profile = Profile()
     for owner, attribute, name, part, absorbed_by in PROFILE_PARTS:
         target = namespace[owner.split(".")[0]]
@@ -1039,7 +1038,7 @@ def header(sets, args, maxiter, base_iters, rounds, figure_rounds):
 
 
 def load_set(name, train, test):
-    X, y, Xt, yt, _ = csv_data.load_sets(train, test)
+    X, y, Xt, yt, _ = data.load_sets(train, test)
     return dict(name=name, train=train, test=test, X=X, y=y, Xt=Xt, yt=yt)
 
 

@@ -1,3 +1,5 @@
-"""What ann.py uses beside the article: reading and checking data, writing files, the GIF, the
-sweep, the window or notebook the figure is shown in, and the fast path. ann.py is the lesson;
-these files hold the machinery, each named for what it holds."""
+"""What ann.py uses beside the article, a file per job: data.py (reading the data, writing files),
+tutorial_data.py (the download), figure.py (the figure's layout and its GIF), display.py (where
+the figure is shown), options.py (the command line) and extras.py (the fast path, ending
+training, the confusion table, --weights, --sweep). ann.py is the lesson; these hold the
+machinery, and are given ann.py's functions as arguments where they need them."""

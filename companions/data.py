@@ -1,19 +1,33 @@
-"""Reading the galaxy CSVs, with every check a user's file needs.
+"""The data ann.py reads and the files it writes: every check a user's input needs, and every
+write whole or not at all.
 
-One galaxy a row: the label (0, 1, 2, ...), then the image's gray levels 0..255 in row-major
-order, no header. load_data returns the pixels scaled to [0, 1] (article section 6) and the
-labels; anything that does not fit raises DataError with one line naming the file, the row and
-the column, which ann.py prints without a traceback.
+- Reading: the galaxy CSVs, one galaxy a row: the label (0, 1, 2, ...), then the image's gray
+  levels 0..255 in row-major order, no header. load_data returns the pixels scaled to [0, 1]
+  (article section 6) and the labels.
+- What the article's functions are given: theta, X and y checked to fit together, so that a
+  wrong shape is an error that says which, never a silent numpy broadcast into a wrong cost.
+- Writing: each file goes to a temporary file beside its target and is then renamed over it, so
+  an interrupted run never leaves half a file in place of a good one (the galaxy generator
+  writes its CSVs the same way). Also the weights files of --save-weights and --weights.
+
+Anything the user must fix (a file that cannot be read or written, a row that does not fit)
+raises UserError with one line naming the file, and the row and column where there are any;
+ann.py prints it without a traceback.
 """
 import math
+import os
 import sys
+import tempfile
+import zipfile
 
 import numpy as np
 
 
-class DataError(Exception):
-    """A problem with the user's input, reported as one line without a traceback."""
+class UserError(Exception):
+    """Something the user must fix, reading or writing: said in one line, without a traceback."""
 
+
+# ==== Reading the galaxy CSVs ====================================================================
 
 def load_data(path, notes=None, num_labels=None):
     """Read a CSV of labelled images: each row a label, then the image's gray levels 0..255.
@@ -22,22 +36,22 @@ def load_data(path, notes=None, num_labels=None):
     are skipped; a first line that is not numbers is skipped as a header, with a note appended
     to `notes`. With num_labels, every label must be below it (a test set's labels must be
     among the training set's classes); without, the file is a training set, and a class with
-    very few examples gets a note too. Anything else that does not fit raises DataError.
+    very few examples gets a note too. Anything else that does not fit raises UserError.
     """
     try:
         with open(path, encoding="utf-8-sig") as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
+        raise UserError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a CSV file") from None
+        raise UserError(f"{path}: is a folder, not a CSV file") from None
     except UnicodeDecodeError:
-        raise DataError(f"{path}: not a text file (expected a CSV of numbers)") from None
+        raise UserError(f"{path}: not a text file (expected a CSV of numbers)") from None
     except OSError as e:
-        raise DataError(f"{path}: cannot read it ({e.strerror})") from None
+        raise UserError(f"{path}: cannot read it ({e.strerror})") from None
     rows = [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
     if not rows:
-        raise DataError(f"{path}: the file is empty (expected one galaxy a row)")
+        raise UserError(f"{path}: the file is empty (expected one galaxy a row)")
     first_cell = rows[0][1].split(",")[0].strip()
     if not is_number(first_cell):
         if notes is not None:
@@ -45,46 +59,46 @@ def load_data(path, notes=None, num_labels=None):
                          "(the format has none: each row is a label, then the pixels)")
         rows = rows[1:]
         if not rows:
-            raise DataError(f"{path}: has a header line but no data")
+            raise UserError(f"{path}: has a header line but no data")
     width = len(rows[0][1].split(","))
     if width < 2:
-        raise DataError(f"{path}: row {rows[0][0]} has one value; expected a label, then pixels")
+        raise UserError(f"{path}: row {rows[0][0]} has one value; expected a label, then pixels")
     data = np.empty((len(rows), width))
     for r, (number, line) in enumerate(rows):
         cells = line.split(",")
         if len(cells) != width:
-            raise DataError(f"{path}: row {number} has {len(cells)} values, but row "
+            raise UserError(f"{path}: row {number} has {len(cells)} values, but row "
                             f"{rows[0][0]} has {width}; every row must have the same length")
         try:
             data[r] = cells
         except ValueError:
             column = next(c for c, cell in enumerate(cells, 1) if not is_number(cell))
-            raise DataError(f"{path}: row {number}, column {column}: "
+            raise UserError(f"{path}: row {number}, column {column}: "
                             f"{printable(cells[column - 1])} is not a number") from None
     bad = ~np.isfinite(data)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise DataError(f"{path}: row {rows[r][0]}, column {c + 1}: {data[r, c]} "
+        raise UserError(f"{path}: row {rows[r][0]}, column {c + 1}: {data[r, c]} "
                         "(expected a finite number)")
     labels = data[:, 0]
     bad = (labels != np.round(labels)) | (labels < 0) | (labels > 2 ** 31)
     if bad.any():
         r = np.flatnonzero(bad)[0]
-        raise DataError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g} "
+        raise UserError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g} "
                         "(expected a whole number 0, 1, 2, ...)")
     if num_labels is not None and (labels >= num_labels).any():
         r = np.flatnonzero(labels >= num_labels)[0]
-        raise DataError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g}, but the "
+        raise UserError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g}, but the "
                         f"training set's classes are 0..{num_labels - 1}")
     pixels = data[:, 1:]
     bad = (pixels < 0) | (pixels > 255)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise DataError(f"{path}: row {rows[r][0]}, column {c + 2}: pixel value "
+        raise UserError(f"{path}: row {rows[r][0]}, column {c + 2}: pixel value "
                         f"{pixels[r, c]:g} (expected gray levels 0..255)")
     side = math.isqrt(pixels.shape[1])
     if side * side != pixels.shape[1]:
-        raise DataError(f"{path}: {pixels.shape[1]} pixels a row, which is not a square "
+        raise UserError(f"{path}: {pixels.shape[1]} pixels a row, which is not a square "
                         "image (32 x 32 = 1024 expected)")
     y = labels.astype(int)
     if notes is not None and num_labels is None:
@@ -110,15 +124,15 @@ def check_data(train_path, X_train, y_train, test_path, X_test):
     """Check that the training and test sets fit together; returns the number of classes K.
     (load_data has checked the test labels against the training set's classes.)"""
     if X_test.shape[1] != X_train.shape[1]:
-        raise DataError(f"{test_path}: {X_test.shape[1]} pixels a row, but {train_path} has "
+        raise UserError(f"{test_path}: {X_test.shape[1]} pixels a row, but {train_path} has "
                         f"{X_train.shape[1]}; both sets must hold images of one size")
     num_labels = int(y_train.max()) + 1
     if num_labels < 2:
-        raise DataError(f"{train_path}: every label is 0; at least two classes are needed")
+        raise UserError(f"{train_path}: every label is 0; at least two classes are needed")
     present = set(y_train.tolist())
     missing = next((k for k in range(num_labels) if k not in present), None)
     if missing is not None:
-        raise DataError(f"{train_path}: no example of class {missing} (labels must be "
+        raise UserError(f"{train_path}: no example of class {missing} (labels must be "
                         f"0..{num_labels - 1}, each with at least one example)")
     return num_labels
 
@@ -148,3 +162,110 @@ def load_sets(train_path, test_path):
     for note in notes:
         print(note, file=sys.stderr)
     return X_train, y_train, X_test, y_test, num_labels
+
+
+# ==== What the article's functions are given ======================================================
+
+def checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y):
+    """y as (m,) labels, after checking that theta (flat), X (m, n) and y fit together. The
+    article's y is (m, 1); (m,) works too, with the same result to the last bit."""
+    size = hidden_layer_size * (input_layer_size + 1) + num_labels * (hidden_layer_size + 1)
+    if np.shape(theta) != (size,):
+        raise ValueError(f"theta has shape {np.shape(theta)}; a {input_layer_size} - "
+                         f"{hidden_layer_size} - {num_labels} network has ({size},)")
+    if np.ndim(X) != 2 or np.shape(X)[1] != input_layer_size:
+        raise ValueError(f"X has shape {np.shape(X)}; expected (m, {input_layer_size}), "
+                         "one image a row, without the bias column")
+    if np.shape(y) not in ((len(X),), (len(X), 1)):
+        raise ValueError(f"y has shape {np.shape(y)}; expected ({len(X)},) or ({len(X)}, 1), "
+                         "one label per row of X")
+    return np.reshape(y, -1)
+
+
+# ==== Writing files, whole or not at all ==========================================================
+
+def write_atomically(path, write):
+    """Call write(temporary_path), then rename the temporary file to path. A file system that
+    refuses (no space, no permission) raises UserError naming path."""
+    folder, name = os.path.split(os.path.abspath(path))
+    suffix = os.path.splitext(name)[1]
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=suffix)
+        os.close(fd)
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)         # mkstemp's file is private; make it ordinary
+        os.replace(tmp, path)
+    except OSError as e:
+        raise UserError(f"{path}: cannot write it ({e.strerror or e})") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save_figure(fig, path):
+    """Save fig in the format its path's extension names, atomically."""
+    fmt = os.path.splitext(path)[1][1:].lower()
+    write_atomically(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=100))
+
+
+def save_weights(path, Theta1, Theta2, settings):
+    """An .npz holding Theta1, Theta2 and the settings (a dict) they were trained with."""
+    def write(tmp):
+        with open(tmp, "wb") as f:
+            np.savez(f, Theta1=Theta1, Theta2=Theta2, **settings)
+    write_atomically(path, write)
+
+
+def load_weights(path, test_path, num_pixels, train_path, num_labels):
+    """Theta1 (h, n + 1) and Theta2 (K, h + 1) from an .npz written by --save-weights, checked
+    to make a network for the test set's images (num_pixels pixels) and the training set's
+    num_labels classes."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+        raise UserError(f"{path}: not a weights file written by --save-weights "
+                        f"({type(e).__name__})") from None
+    if (Theta1.ndim != 2 or Theta2.ndim != 2 or Theta2.shape[1] != Theta1.shape[0] + 1
+            or Theta1.dtype.kind not in "biuf" or Theta2.dtype.kind not in "biuf"
+            or not (np.isfinite(Theta1).all() and np.isfinite(Theta2).all())):
+        raise UserError(f"{path}: Theta1 {Theta1.shape} and Theta2 {Theta2.shape} do not make "
+                        "a network (expected (h, n + 1) and (K, h + 1), finite real numbers)")
+    if Theta1.shape[1] != num_pixels + 1:
+        raise UserError(f"{path}: the weights take {Theta1.shape[1] - 1} pixels a row, but "
+                        f"{test_path} has {num_pixels}")
+    if Theta2.shape[0] != num_labels:
+        raise UserError(f"{path}: the weights have {Theta2.shape[0]} classes, but "
+                        f"{train_path} has {num_labels}")
+    return Theta1.astype(float), Theta2.astype(float)
+
+
+def save_outputs(args, fig, recorder, Theta1, Theta2, iteration):
+    """At the end of a run: the figure, the GIF (recorder, or None) and the kept weights (from
+    iteration `iteration`), each where the command line asked, each said in one line. A file
+    that cannot be written does not stop the others; then UserError names the first."""
+    failed = []
+
+    def attempt(path, write, saying):
+        try:
+            write()
+        except UserError as e:
+            failed.append(str(e))
+        else:
+            print(saying())
+    attempt(args.save, lambda: save_figure(fig, args.save),
+            lambda: f"saved the figure to {args.save}")
+    if recorder is not None:
+        attempt(args.gif, recorder.finish,
+                lambda: f"saved the animation to {args.gif} ({recorder.frames} frames)")
+    if args.save_weights:
+        attempt(args.save_weights, lambda: save_weights(args.save_weights, Theta1, Theta2, dict(
+            hidden=args.hidden, lmbda=args.lmbda, seed=args.seed, maxiter=args.maxiter,
+            iteration=iteration)), lambda: f"saved the weights to {args.save_weights}")
+    if failed:
+        raise UserError(failed[0])

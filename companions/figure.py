@@ -1,9 +1,12 @@
-"""The layout of ann.py's training figure, computed from the data: how many galaxies, classes
-and hidden units there are and how large the images are. ann.py's LiveFigure builds on it and
-says what each iteration shows."""
+"""ann.py's training figure: its layout, computed from the data (how many galaxies, classes and
+hidden units there are, how large the images are), which iterations are drawn, and --gif, the
+animation of the training. ann.py's LiveFigure builds on FigureLayout and says what each
+iteration shows."""
 import math
 
 import numpy as np
+
+from companions.data import write_atomically
 
 
 def montage(images, columns, pad, fill, group=1, group_pad=0):
@@ -126,3 +129,74 @@ class FigureLayout:
         """The view of `image` (a montage) under the tile whose top-left corner is `corner`."""
         top, left = corner
         return image[top:top + self.side, left:left + self.side]
+
+
+class Frames:
+    """Which iterations get drawn: the GIF's on its own schedule (recorder, or None), the
+    screen's at the eye's pace (screen, or None). Iterations in between are recorded by the
+    History but not drawn; flush() draws the last one offered if the screen skipped it.
+
+    The sample galaxies move on about twice a second, not at every frame: slow enough to watch
+    the network's guesses on them change (and a GIF of still galaxies compresses well)."""
+
+    seconds_per_step = 0.5     # on screen: new galaxies every half second
+    gif_frames_per_step = 6    # in the GIF, at 12 frames a second: the same
+
+    def __init__(self, screen, recorder):
+        self.screen, self.recorder, self.pending, self.step = screen, recorder, None, 0
+        self.start = None                        # when the screen's first frame was due
+
+    def offer(self, iteration, update):
+        """update(step) puts iteration's data into the figure, with the step'th set of sample
+        galaxies; it is called only if a frame is due. With a GIF, the GIF's frames count the
+        steps (the screen shows the same galaxies); without, the screen's clock does."""
+        frame = self.recorder is not None and self.recorder.wants(iteration)
+        shown = self.screen is not None and self.screen.due()
+        if frame:
+            self.step = self.recorder.frames // self.gif_frames_per_step
+        elif shown and self.recorder is None:
+            self.start = self.screen.pacer.last if self.start is None else self.start
+            self.step = int((self.screen.pacer.last - self.start) / self.seconds_per_step)
+        if frame or shown:
+            update(self.step)
+        if frame:
+            self.recorder.grab()
+        if shown:
+            self.screen.draw()
+        self.pending = None if shown else update
+
+    def flush(self):
+        if self.screen is not None and self.pending is not None:
+            self.pending(self.step)
+            self.screen.draw()
+        self.pending = None
+
+
+class GifRecorder:
+    """One frame every few iterations, with matplotlib's own Pillow writer. The writer keeps the
+    frames in memory; finish() adds the final figure and writes them all, atomically."""
+
+    frames_wanted = 120
+
+    def __init__(self, fig, path, maxiter):
+        from matplotlib.animation import PillowWriter
+        self.path = path
+        self.every = max(1, round(maxiter / self.frames_wanted))
+        self.frames = 0
+        self.writer = PillowWriter(fps=12)
+        self.writer.setup(fig, path, dpi=45)
+
+    def wants(self, iteration):
+        return iteration % self.every == 0
+
+    def grab(self):
+        self.writer.grab_frame()
+        self.frames += 1
+
+    def finish(self):
+        self.grab()                           # the final figure, with the kept weights, ends it
+
+        def write(tmp):
+            self.writer.outfile = tmp
+            self.writer.finish()
+        write_atomically(self.path, write)

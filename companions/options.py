@@ -1,5 +1,6 @@
-"""ann.py's command line: its options, and argument types that refuse a bad value with a message
-argparse prints as a usage error, before any data is read."""
+"""ann.py's command line: its options, defaulting to ann.py's parameter block, and argument
+types that refuse a bad value with a message argparse prints as a usage error, before any data
+is read."""
 import argparse
 import math
 import os

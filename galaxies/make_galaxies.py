@@ -43,13 +43,15 @@ Only numpy and scipy are needed to generate; matplotlib is imported for --previe
 import argparse
 import os
 import sys
-import tempfile
 import time
 
 import numpy as np
 from scipy import ndimage
 from scipy.signal import fftconvolve
 from scipy.special import gamma as gamma_fn
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project
+from companions.data import UserError, write_atomically  # noqa: E402
 
 N = 32                      # stamp size in pixels
 PAD = 4                     # extra pixels rendered on every side, cropped after the PSF blur
@@ -667,22 +669,13 @@ def make_set(seed_seq, n_per_class, with_votes=False):
 
 
 def write_csv(path, X, y):
-    """Write atomically: a temp file in the same folder, then os.replace. mkstemp makes the
-    file private (mode 0600); it gets the usual permissions (0666 less the umask) first."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp_", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
+    """Write whole or not at all, with the project's one atomic writer (companions/data.py): a
+    temporary file beside path, renamed over it at the end, with the usual permissions."""
+    def write(tmp):
+        with open(tmp, "w", newline="") as f:
             for lab, row in zip(y, X):
                 f.write(f"{lab}," + ",".join(map(str, row.tolist())) + "\n")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_atomically(path, write)
 
 
 def split_seeds(seed):
@@ -834,7 +827,11 @@ def main(argv=None):
     os.makedirs(args.outdir, exist_ok=True)
     for name, seq, n in zip(("train.csv", "test.csv"), split_seeds(args.seed), (args.n_train, args.n_test)):
         X, y, models, _ = make_set(seq, n, with_votes=True)
-        write_csv(os.path.join(args.outdir, name), X, y)
+        try:
+            write_csv(os.path.join(args.outdir, name), X, y)
+        except UserError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
         print(f"wrote {os.path.join(args.outdir, name)}: {len(y)} images ({n} per class); "
               f"{100 * np.mean(models != y):.1f} % of them voted another class than their model's")
     print(f"done in {time.time() - t0:.1f} s")

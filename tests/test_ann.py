@@ -214,22 +214,22 @@ def test_sample_indices_choose_by_label_and_move_on_through_the_data():
     y = np.array([2, 0, 0, 1, 2, 2, 0, 1, 2])      # unsorted, unequal class sizes
     # class 0 is at rows 1, 2, 6; class 1 at 3, 7; class 2 at 0, 4, 5, 8: four of each class a
     # step, taking up where the last step left off and wrapping around
-    np.testing.assert_array_equal(ann.figure_layout.sample_indices(y, 3, 4, step=0),
+    np.testing.assert_array_equal(ann.figure.sample_indices(y, 3, 4, step=0),
                                   [[1, 2, 6, 1], [3, 7, 3, 7], [0, 4, 5, 8]])
-    np.testing.assert_array_equal(ann.figure_layout.sample_indices(y, 3, 4, step=1),
+    np.testing.assert_array_equal(ann.figure.sample_indices(y, 3, 4, step=1),
                                   [[2, 6, 1, 2], [3, 7, 3, 7], [0, 4, 5, 8]])
     # a class with no example (a test set may lack one) gets -1
-    np.testing.assert_array_equal(ann.figure_layout.sample_indices(y, 4, 2, step=0)[3], [-1, -1])
+    np.testing.assert_array_equal(ann.figure.sample_indices(y, 4, 2, step=0)[3], [-1, -1])
 
 
 def test_training_records_every_iteration_and_keeps_lowest_test_cost(toy_csvs):
-    X, y = ann.csv_data.load_data(toy_csvs[0])
-    Xt, yt = ann.csv_data.load_data(toy_csvs[1])
+    X, y = ann.data.load_data(toy_csvs[0])
+    Xt, yt = ann.data.load_data(toy_csvs[1])
     sizes = (X.shape[1], 4, 3)
     lines = []
     training = ann.History(sizes, 1.0, X, y, Xt, yt, report=lines.append)
     ended = ann.train(training, ann.initial_weights(*sizes, 917), maxiter=15)
-    assert ended == "reached --maxiter"
+    assert ended == ann.extras.Ended.MAXITER
     assert len(training.J_train) == len(lines) == 16 and lines[0].startswith("initial:")
     assert re.match(r"iter=  1:  Jtrain= \d\.\d{4} acc= [ \d]\d\.\d\d%  \|  Jtest= ", lines[1])
     assert training.J_train[-1] < training.J_train[0]
@@ -332,8 +332,8 @@ def test_the_fast_path_trains_exactly_as_the_cost_and_vectorized_gradient_called
     bit: every cost and accuracy, the kept iteration and weights, and the final weights."""
     train_csv, test_csv = (toy_csvs if data == "toy" else
                            (os.path.join(ROOT, "train.csv"), os.path.join(ROOT, "test.csv")))
-    X, y = ann.csv_data.load_data(train_csv)
-    Xt, yt = ann.csv_data.load_data(test_csv)
+    X, y = ann.data.load_data(train_csv)
+    Xt, yt = ann.data.load_data(test_csv)
     sizes, maxiter = (X.shape[1], 8, 3), 25
     theta0 = ann.initial_weights(*sizes, 917)
 
@@ -344,8 +344,8 @@ def test_the_fast_path_trains_exactly_as_the_cost_and_vectorized_gradient_called
         return recorder, weights
 
     fast, fast_weights = history()
-    assert ann.train(fast, theta0, maxiter, vectorized=True) == "reached --maxiter"
-    assert fast.shortcut is not None                    # the training set came from the cache
+    assert ann.train(fast, theta0, maxiter, vectorized=True) == ann.extras.Ended.MAXITER
+    assert "evaluate_training_set" in vars(fast)        # the training set came from the cache
 
     apart, apart_weights = history()
     apart(theta0)

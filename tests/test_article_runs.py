@@ -97,7 +97,7 @@ def project_copy(folder):
 
 @needs_tutorial_data
 def test_initial_cost_on_the_tutorials_data_is_the_articles():
-    X, y = ann.csv_data.load_data(TUTORIAL_TRAIN)
+    X, y = ann.data.load_data(TUTORIAL_TRAIN)
     assert X.shape == (2700, 1024)
     theta = ann.initial_weights(1024, 8, 3, 917)
     assert ann.cost_function(theta, 1024, 8, 3, X, y, 1.0) == 2.0368341799643392

@@ -256,7 +256,7 @@ def test_a_class_is_noted_below_5_examples_or_below_1_percent(tmp_path, count, t
     rows[2:2] = [",".join(["2"] + ["100"] * 16)] * count      # from row 3 of the file
     path = write_lines(tmp_path / "train.csv", rows)
     notes = []
-    ann.csv_data.load_data(path, notes)
+    ann.data.load_data(path, notes)
     expected = (f"note: {path}: class 2 has only {count} training examples of {total} (first at "
                 "row 3); a stray label? The network gets 3 classes")
     assert notes == ([expected] if noted else [])
@@ -587,15 +587,15 @@ def test_an_interrupted_write_leaves_the_existing_file_whole_and_no_temporary_fi
         raise failure("interrupted mid-write")
 
     # a full disk or a refused permission is the user's to know of, in one line
-    with pytest.raises(ann.csv_data.DataError if failure is OSError else failure):
-        ann.files.write_atomically(str(target), half_write)
+    with pytest.raises(ann.data.UserError if failure is OSError else failure):
+        ann.data.write_atomically(str(target), half_write)
     assert target.read_bytes() == b"the good old figure"
     assert temporary_files(tmp_path, target.name) == []
 
     def whole_write(tmp):
         with open(tmp, "wb") as f:
             f.write(b"new")
-    ann.files.write_atomically(str(target), whole_write)
+    ann.data.write_atomically(str(target), whole_write)
     assert target.read_bytes() == b"new"
     assert temporary_files(tmp_path, target.name) == []
 
@@ -625,13 +625,13 @@ def test_a_result_that_cannot_be_written_is_one_line_the_others_are_still_writte
     train, test = both(tmp_path, good[0], good[1])
     gone = tmp_path / "gone"
     gone.mkdir()
-    real_save_figure = ann.files.save_figure
+    real_save_figure = ann.data.save_figure
 
     def vanishing(fig, path):
         if str(path).startswith(str(gone)):
             gone.rmdir()
         return real_save_figure(fig, path)
-    monkeypatch.setattr(ann.files, "save_figure", vanishing)
+    monkeypatch.setattr(ann.data, "save_figure", vanishing)
     weights = tmp_path / "w.npz"
     status = ann.main(["--train", train, "--test", test, "--maxiter", "2", "--vectorized",
                        "--no-plot", "--save", str(gone / "f.png"), "--save-weights",

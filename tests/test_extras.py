@@ -93,7 +93,7 @@ def test_the_figure_shows_each_sample_with_its_prediction_coloured_by_correctnes
             assert text.get_text() == "E \u2713" and text.get_color() == "tab:blue"
         else:
             assert text.get_text() == "E" and text.get_color() == "tab:red"
-    chosen = ann.figure_layout.sample_indices(y, 3, 6, step=0)
+    chosen = ann.figure.sample_indices(y, 3, 6, step=0)
     top, left = figure.corners[7]                   # row 1, column 1: class 0, sample 3
     np.testing.assert_array_equal(figure.galaxy_image.get_array()[top:top + 8, left:left + 8],
                                   X[chosen[0, 3]].reshape(8, 8))
@@ -129,7 +129,7 @@ def test_saved_weights_give_the_same_predictions_when_loaded(toy_csvs, tmp_path)
         Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
         assert int(saved["hidden"]) == 8 and float(saved["lmbda"]) == 1.0
         assert int(saved["seed"]) == 917
-    X, y = ann.csv_data.load_data(toy_csvs[1])
+    X, y = ann.data.load_data(toy_csvs[1])
     prediction = ann.predict(Theta1, Theta2, X)
     assert f"{100 * np.mean(prediction == y):.1f}" == accuracy
 
@@ -181,8 +181,8 @@ def test_sweep_prints_a_line_per_run_a_table_of_the_same_figures_and_saves_the_h
     table = re.findall(r"^ +(\d+) +(\d+\.\d) +(\d+\.\d)$", result.stdout, re.MULTILINE)
     assert table == [("2", runs[0][2], runs[1][2]), ("4", runs[2][2], runs[3][2])]
     # each figure is what that network's kept weights get: train it again the same way
-    X, y = ann.csv_data.load_data(toy_csvs[0])
-    Xt, yt = ann.csv_data.load_data(toy_csvs[1])
+    X, y = ann.data.load_data(toy_csvs[0])
+    Xt, yt = ann.data.load_data(toy_csvs[1])
     sizes = (X.shape[1], 4, 3)
     history = ann.History(sizes, 1.0, X, y, Xt, yt, report=lambda line: None)
     ann.train(history, ann.initial_weights(*sizes, 917), 5, vectorized=True)

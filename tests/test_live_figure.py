@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ann
-from companions import display
+from companions import display, figure
 from conftest import ROOT, needs_xvfb, run_ann, toy_images, write_csv
 
 jupyter_client = pytest.importorskip("jupyter_client", reason="jupyter_client is not installed")
@@ -232,7 +232,7 @@ def test_600_fast_iterations_draw_at_most_20_frames_a_second_and_always_the_last
         self, "fig", fig))
     monkeypatch.setattr(display.Screen, "draw",
                         lambda self: drawn.append(self.fig._suptitle.get_text()))
-    monkeypatch.setattr(display.Screen, "finish", lambda self, keep_open: None)
+    monkeypatch.setattr(display, "close", lambda screen, fig, keep_open: None)
     status = ann.main(["--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "600",
                        "--vectorized", "--save", str(tmp_path / "f.png")])
     assert status == 0
@@ -257,7 +257,7 @@ def test_the_sample_galaxies_move_on_every_6_gif_frames_and_every_half_second_on
         def grab(self):
             self.frames += 1
     steps = []
-    frames = display.Frames(None, Recorder())
+    frames = figure.Frames(None, Recorder())
     for iteration in range(14):
         frames.offer(iteration, steps.append)
     assert steps == [0] * 6 + [1] * 6 + [2] * 2
@@ -266,7 +266,7 @@ def test_the_sample_galaxies_move_on_every_6_gif_frames_and_every_half_second_on
     screen = display.Screen("window", 0.05, clock=lambda: now[0])
     screen.draw = lambda: None
     steps = []
-    frames = display.Frames(screen, None)
+    frames = figure.Frames(screen, None)
     for iteration in range(30):                  # 1/16 s apart: a frame every time
         now[0] = iteration / 16
         frames.offer(iteration, steps.append)
@@ -286,7 +286,7 @@ def test_with_a_gif_and_a_window_the_galaxies_follow_the_gif_and_never_jump_back
     screen = display.Screen("window", 0.05, clock=lambda: now[0])
     screen.draw = lambda: None
     steps = []
-    frames = display.Frames(screen, Recorder())
+    frames = figure.Frames(screen, Recorder())
     for iteration in range(60):
         now[0] += 0.1                            # a screen frame every iteration
         frames.offer(iteration, steps.append)

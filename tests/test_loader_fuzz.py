@@ -1,5 +1,5 @@
 """The CSV loader against thousands of mangled files: each one either loads, or is refused with
-the loader's one-line DataError naming the file, never with any other exception.
+the loader's one-line UserError naming the file, never with any other exception.
 
 Hypothesis builds each file from a valid small CSV (a training set of 4 x 4 images) by a few
 random mutations: bytes flipped, cells cut or duplicated, rows dropped or repeated, numbers
@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companions.csv_data import DataError, check_data, load_data
+from companions.data import UserError, check_data, load_data
 
 VALID_ROWS = [[k % 3] + [(37 * k + 11 * i) % 256 for i in range(16)] for k in range(9)]
 VALID = "".join(",".join(map(str, row)) + "\n" for row in VALID_ROWS)
@@ -92,7 +92,7 @@ def test_a_mangled_file_loads_or_gets_a_one_line_error_naming_it(data):
             notes = []
             try:
                 X, y = load_data(path, notes, num_labels)
-            except DataError as error:
+            except UserError as error:
                 message = str(error)
                 assert message.startswith(f"{path}: "), message
                 assert "\n" not in message and "\r" not in message, repr(message)
@@ -105,5 +105,5 @@ def test_a_mangled_file_loads_or_gets_a_one_line_error_naming_it(data):
             if num_labels is None:
                 try:
                     check_data(path, X, y, path, X)
-                except DataError as error:
+                except UserError as error:
                     assert str(error).startswith(f"{path}: ")

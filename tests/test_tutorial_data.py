@@ -345,7 +345,7 @@ def test_each_fault_is_one_line_naming_the_address_and_leaves_nothing_partial(
     server.routes["train.csv"] = route(data["train.csv"])
 
     started = time.monotonic()
-    with pytest.raises(td.DownloadError) as caught:
+    with pytest.raises(td.UserError) as caught:
         td.tutorial_data(str(tmp_path), out=io.StringIO())
     assert time.monotonic() - started < 5
     assert words in str(caught.value)
@@ -355,7 +355,7 @@ def test_each_fault_is_one_line_naming_the_address_and_leaves_nothing_partial(
 
 def test_a_fault_on_the_second_file_keeps_the_first(data, server, tmp_path):
     server.routes["test.csv"] = ("status", 404)
-    with pytest.raises(td.DownloadError) as caught:
+    with pytest.raises(td.UserError) as caught:
         td.tutorial_data(str(tmp_path), out=io.StringIO())
     check_clean_failure(caught.value, tmp_path, f"{server.url}/test.csv",
                         left={"train.csv": data["train.csv"]})
@@ -364,7 +364,7 @@ def test_a_fault_on_the_second_file_keeps_the_first(data, server, tmp_path):
 def test_connection_refused(small_files, tmp_path, monkeypatch):
     url = f"http://127.0.0.1:{refused_port()}"
     monkeypatch.setenv(td.URL_VARIABLE, url)
-    with pytest.raises(td.DownloadError) as caught:
+    with pytest.raises(td.UserError) as caught:
         td.tutorial_data(str(tmp_path), out=io.StringIO())
     assert "connection refused" in str(caught.value)
     check_clean_failure(caught.value, tmp_path, f"{url}/train.csv", left={})
@@ -372,7 +372,7 @@ def test_connection_refused(small_files, tmp_path, monkeypatch):
 
 def test_no_network_names_the_github_address(small_files, tmp_path, local_only):
     folder = tmp_path / "tutorial_data"
-    with pytest.raises(td.DownloadError) as caught:    # ANN_DATA_URL unset: GitHub, refused
+    with pytest.raises(td.UserError) as caught:    # ANN_DATA_URL unset: GitHub, refused
         td.tutorial_data(str(folder), out=io.StringIO())
     assert local_only == ["raw.githubusercontent.com"]
     assert "could not look up the host name" in str(caught.value)
@@ -381,14 +381,14 @@ def test_no_network_names_the_github_address(small_files, tmp_path, local_only):
 
 def test_an_address_without_http_is_a_download_error(small_files, tmp_path, monkeypatch):
     monkeypatch.setenv(td.URL_VARIABLE, "localhost:8000")
-    with pytest.raises(td.DownloadError) as caught:
+    with pytest.raises(td.UserError) as caught:
         td.tutorial_data(str(tmp_path), out=io.StringIO())
     check_clean_failure(caught.value, tmp_path, "localhost:8000/train.csv", left={})
 
 
 def test_a_folder_that_cannot_be_made_is_a_download_error(small_files, tmp_path):
     (tmp_path / "a_file").write_text("not a folder")
-    with pytest.raises(td.DownloadError) as caught:
+    with pytest.raises(td.UserError) as caught:
         td.tutorial_data(str(tmp_path / "a_file" / "tutorial_data"), out=io.StringIO())
     message = str(caught.value)
     assert "\n" not in message and message.startswith("could not create the folder ")
@@ -405,14 +405,16 @@ def test_ctrl_c_mid_download_removes_the_temporary_file_and_passes_on(data, serv
     server.routes["train.csv"] = ("half_then_wait", data["train.csv"])
     seen = []
 
-    def interrupted(progress, done):                  # Ctrl-C just after the first chunk
-        seen.extend(os.listdir(tmp_path))
-        raise KeyboardInterrupt
+    class InterruptedOut(TerminalOut):               # Ctrl-C as the first progress is drawn
+        def write(self, text):
+            if "train.csv: " in text:
+                seen.extend(os.listdir(tmp_path))
+                raise KeyboardInterrupt
+            return super().write(text)
 
-    monkeypatch.setattr(td._Progress, "update", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        td.tutorial_data(str(tmp_path), out=TerminalOut())
-    assert len(seen) == 1 and seen[0].startswith(".train.csv.part-"), seen   # was streaming
+        td.tutorial_data(str(tmp_path), out=InterruptedOut())
+    assert len(seen) == 1 and seen[0].startswith(".train.csv."), seen   # was streaming
     assert os.listdir(tmp_path) == []
 
 

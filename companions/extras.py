@@ -1,0 +1,203 @@
+"""What ann.py adds to the article's run, each a job of its own: the fast path (--vectorized),
+ending training cleanly (Ctrl-C, and the reasons training ends), the confusion table, saved
+weights evaluated without training (--weights), and the sweep (--sweep).
+
+The companions never import ann.py (run as a script, it would be loaded a second time): what
+here trains or evaluates networks is given ann.py's functions as arguments, by name.
+"""
+import enum
+import signal
+import threading
+import time
+from contextlib import contextmanager
+
+import numpy as np
+
+from companions.data import load_weights, save_figure
+
+
+# ==== How training ends ==========================================================================
+
+class Ended(enum.Enum):
+    """Why training ended: fmin_cg's own reasons (its warnflag 0-3), or the learner's. The
+    values are how a run says it: "training reached --maxiter after 600 iterations"."""
+    CONVERGED, MAXITER = "converged", "reached --maxiter"
+    NO_PROGRESS = "stopped: the line search made no progress"
+    NAN_COST = "stopped: the cost became NaN"
+    WINDOW_CLOSED, INTERRUPTED = "window closed", "interrupted (Ctrl-C)"
+
+
+class StopTraining(Exception):
+    """Raised by the training callback to end fmin_cg early; args[0] is an Ended."""
+
+
+@contextmanager
+def ctrl_c_stops(history):
+    """While inside, the first Ctrl-C sets history.stop_reason to Ended.INTERRUPTED, so that
+    training stops after the current iteration, the kept weights are still reported and every
+    file is written whole; a second Ctrl-C stops at once (KeyboardInterrupt)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield                                 # only the main thread may handle signals
+        return
+
+    def on_sigint(signum, frame):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        history.stop_reason = Ended.INTERRUPTED
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# ==== The fast path (--vectorized) ==============================================================
+
+class FastPath:
+    """Beyond the article: cost(theta) and gradient(theta) for fmin_cg, and evaluate(theta) for
+    the training callback, from one forward pass per weight vector.
+
+    fmin_cg asks for the cost and the gradient at the same weights, as separate calls, and the
+    callback then evaluates the training set at weights the optimizer has just evaluated; each
+    would do the forward pass again. FastPath remembers the last weights and their forward pass.
+    Its numbers are those of cost_function and gradient_vectorized to the last bit: ann.py's own
+    functions, given here by name, compute them on the same inputs."""
+
+    def __init__(self, history, reshape, feedforward, cost_of_outputs, backpropagate):
+        self.reshape, self.feedforward = reshape, feedforward
+        self.cost_of_outputs, self.backpropagate = cost_of_outputs, backpropagate
+        self.a1, self.y = history.a1_train, history.y_train    # (m, n + 1), (m,)
+        self.lmbda, self.sizes = history.lmbda, history.sizes
+        self.theta = None                                       # the weights last seen
+
+    def forward(self, theta):
+        """The forward pass at theta, unless it is the one already done."""
+        if self.theta is not None and theta.tobytes() == self.theta.tobytes():
+            return                                              # the very same bits
+        self.theta = np.array(theta, dtype=float)               # a copy: fmin_cg reuses arrays
+        self.Theta1, self.Theta2 = self.reshape(self.theta, *self.sizes)
+        self.outputs = self.feedforward(self.Theta1, self.Theta2, self.a1)
+        self.J = self.grad = None
+
+    def cost(self, theta):
+        self.forward(theta)
+        if self.J is None:
+            self.J = self.cost_of_outputs(self.outputs[2], self.y, self.Theta1, self.Theta2,
+                                          self.lmbda)
+        return self.J
+
+    def gradient(self, theta):
+        self.forward(theta)
+        if self.grad is None:
+            self.grad = self.backpropagate(self.Theta1, self.Theta2, self.a1, self.y, self.lmbda,
+                                           self.outputs)
+        return self.grad.copy()
+
+    def evaluate(self, theta):
+        """The training set's cost J and predictions (m,) at theta, as History.evaluate gives."""
+        return self.cost(theta), np.argmax(self.outputs[2], axis=1)
+
+
+# ==== The confusion table =========================================================================
+
+def confusion_table(y, prediction, names):
+    """Rows: true class; columns: predicted class; as lines of text. names: one per class."""
+    num_labels = len(names)
+    width = max(len(n) for n in names) + 2
+    counts = np.zeros((num_labels, num_labels), dtype=int)
+    np.add.at(counts, (y, prediction), 1)
+    lines = ["true \\ predicted".ljust(width + 6) + "".join(n.rjust(width) for n in names)]
+    for k in range(num_labels):
+        right = (f"{100 * counts[k, k] / counts[k].sum():5.1f}% right" if counts[k].sum()
+                 else "    - (no example)")
+        lines.append(names[k].ljust(width + 6) + "".join(f"{c:{width}d}" for c in counts[k])
+                     + "   " + right)
+    return lines
+
+
+# ==== --weights: saved weights on the test set ===================================================
+
+def run_saved(args, X_test, y_test, names, predict, History, LiveFigure):
+    """Print the saved weights' test accuracy and confusion table, and save their figure.
+    names: the class names; ann.py's predict, History and LiveFigure evaluate and draw them."""
+    num_labels = len(names)
+    Theta1, Theta2 = load_weights(args.weights, args.test, X_test.shape[1], args.train,
+                                  num_labels)
+    prediction = predict(Theta1, Theta2, X_test)
+    accuracy = 100 * np.mean(prediction == y_test)
+    print(f"weights from {args.weights}: network {Theta1.shape[1] - 1} - {Theta1.shape[0]} - "
+          f"{Theta2.shape[0]}")
+    print(f"test accuracy {accuracy:.1f}% ({len(y_test)} images in {args.test})")
+    for line in confusion_table(y_test, prediction, names):
+        print("  " + line)
+    sizes = (Theta1.shape[1] - 1, Theta1.shape[0], num_labels)
+    history = History(sizes, 0.0, X_test, y_test, X_test, y_test, report=lambda line: None)
+    history(np.concatenate((Theta1.ravel(), Theta2.ravel())))   # one point for the cost plot
+    figure = LiveFigure(X_test, y_test, num_labels, sizes[1], 1)
+    figure.update(history, history.best_theta, prediction, step=0)
+    figure.title.set_text(f"saved weights on the test set: {accuracy:.1f}% right")
+    save_figure(figure.fig, args.save)
+    print(f"saved the figure to {args.save}")
+    return 0
+
+
+# ==== --sweep: a network per hidden size and lambda ==============================================
+
+def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train,
+              initial_weights, article):
+    """Train one network for each of args.sweep_hidden x args.sweep_lmbda on the fast path, as
+    ann.py's History, train and initial_weights do; print a line per run and a table, and save
+    the heat map to args.save, the article's (hidden size, lambda) marked on it."""
+    import matplotlib.pyplot as plt
+    hidden_sizes, lmbdas, maxiter = args.sweep_hidden, args.sweep_lmbda, args.maxiter
+
+    def train_network(hidden, lmbda):
+        sizes = (X_train.shape[1], hidden, num_labels)
+        history = History(sizes, lmbda, X_train, y_train, X_test, y_test,
+                          report=lambda line: None)
+        train(history, initial_weights(*sizes, args.seed), maxiter, vectorized=True)
+        return history
+
+    accuracy = np.full((len(hidden_sizes), len(lmbdas)), np.nan)    # NaN: not trained (yet)
+    print(f"sweep: {len(hidden_sizes)} hidden sizes x {len(lmbdas)} lambdas, "
+          f"{maxiter} iterations each, vectorized gradient")
+    interrupted = False
+    try:
+        for r, hidden in enumerate(hidden_sizes):
+            for c, lmbda in enumerate(lmbdas):
+                start = time.perf_counter()
+                history = train_network(hidden, lmbda)
+                accuracy[r, c] = history.acc_test[history.best_iteration]
+                print(f"  hidden {hidden:3d}, lambda {lmbda:6g}: test accuracy "
+                      f"{100 * accuracy[r, c]:5.1f}% (kept, iteration "
+                      f"{history.best_iteration}; final {100 * history.acc_test[-1]:.1f}%), "
+                      f"{time.perf_counter() - start:.1f} s")
+    except KeyboardInterrupt:      # Ctrl-C: the table and the map of the runs that finished
+        interrupted = True
+        print("sweep interrupted (Ctrl-C): the runs that finished")
+    print("test accuracy (%) of the kept weights, rows: hidden units, columns: lambda")
+    print("hidden \\ lambda " + "".join(f"{lmbda:>8g}" for lmbda in lmbdas))
+    for r, hidden in enumerate(hidden_sizes):
+        print(f"{hidden:>15d} " + "".join(f"{100 * a:8.1f}" if a == a else f"{'-':>8}"
+                                           for a in accuracy[r]))
+
+    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(lmbdas), 1.6 + 0.7 * len(hidden_sizes)),
+                           layout="constrained")
+    shown = ax.imshow(100 * accuracy, cmap="viridis", aspect="auto")
+    middle = 0.0 if np.isnan(accuracy).all() else np.nanmean(accuracy)
+    for r in range(len(hidden_sizes)):
+        for c in range(len(lmbdas)):
+            marked = (hidden_sizes[r], lmbdas[c]) == article
+            ax.text(c, r, (f"{100 * accuracy[r, c]:.1f}" if accuracy[r, c] == accuracy[r, c]
+                           else "-") + ("\n(article)" if marked else ""),
+                    ha="center", va="center", fontsize=9,
+                    color="black" if accuracy[r, c] > middle else "white")
+    ax.set_xticks(range(len(lmbdas)), [f"{v:g}" for v in lmbdas])
+    ax.set_yticks(range(len(hidden_sizes)), [str(h) for h in hidden_sizes])
+    ax.set_xlabel("lambda")
+    ax.set_ylabel("hidden units")
+    ax.set_title(f"test accuracy (%) after up to {maxiter} iterations", fontsize=10)
+    fig.colorbar(shown, ax=ax, label="test accuracy (%)")
+    save_figure(fig, args.save)
+    plt.close(fig)
+    print(f"saved the heat map to {args.save}")
+    return 130 if interrupted else 0
