@@ -223,12 +223,13 @@ def load_weights(path, test_path, num_pixels, train_path, num_labels):
     """Theta1 (h, n + 1) and Theta2 (K, h + 1) from an .npz written by --save-weights, checked
     to make a network for the test set's images (num_pixels pixels) and the training set's
     num_labels classes."""
-    try:
-        with np.load(path, allow_pickle=False) as saved:
+    try:                      # the file opened here: np.load leaves it open when it fails
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
             Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, TypeError,
+            AttributeError) as e:           # (the last two: one array, an .npy, not an .npz)
         raise UserError(f"{path}: not a weights file written by --save-weights "
                         f"({type(e).__name__})") from None
     if (Theta1.ndim != 2 or Theta2.ndim != 2 or Theta2.shape[1] != Theta1.shape[0] + 1
