@@ -6,6 +6,8 @@ The files are a few kB of CSV text made here, with FILES patched to their checks
 the tests need neither the network nor /work/shared. An autouse fixture refuses any connection
 beyond 127.0.0.1 (as a failed host-name look-up, which also serves as the "no network" case).
 Only the last test uses the real files, and it skips when ../shared/data/galaxyzoo is absent.
+The happy paths are in the default tier; the faults, each with its own time limits, in the full
+tier.
 """
 import hashlib
 import http.server
@@ -20,7 +22,7 @@ import time
 import pytest
 
 from companions import tutorial_data as td
-from conftest import TUTORIAL, needs_tutorial_data
+from conftest import TUTORIAL, full, needs_tutorial_data
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
@@ -334,6 +336,7 @@ FAULTS = {   # name: (route for train.csv, made from its body; words the message
 }
 
 
+@full
 @pytest.mark.parametrize("fault", FAULTS)
 def test_each_fault_is_one_line_naming_the_address_and_leaves_nothing_partial(
         fault, data, server, tmp_path, monkeypatch):
@@ -353,6 +356,7 @@ def test_each_fault_is_one_line_naming_the_address_and_leaves_nothing_partial(
                         left={"test.csv": data["test.csv"]})
 
 
+@full
 def test_a_fault_on_the_second_file_keeps_the_first(data, server, tmp_path):
     server.routes["test.csv"] = ("status", 404)
     with pytest.raises(td.UserError) as caught:
@@ -361,6 +365,7 @@ def test_a_fault_on_the_second_file_keeps_the_first(data, server, tmp_path):
                         left={"train.csv": data["train.csv"]})
 
 
+@full
 def test_connection_refused(small_files, tmp_path, monkeypatch):
     url = f"http://127.0.0.1:{refused_port()}"
     monkeypatch.setenv(td.URL_VARIABLE, url)
@@ -370,6 +375,7 @@ def test_connection_refused(small_files, tmp_path, monkeypatch):
     check_clean_failure(caught.value, tmp_path, f"{url}/train.csv", left={})
 
 
+@full
 def test_no_network_names_the_github_address(small_files, tmp_path, local_only):
     folder = tmp_path / "tutorial_data"
     with pytest.raises(td.UserError) as caught:    # ANN_DATA_URL unset: GitHub, refused
@@ -379,6 +385,7 @@ def test_no_network_names_the_github_address(small_files, tmp_path, local_only):
     check_clean_failure(caught.value, folder, f"{td.BASE_URL}/train.csv", left={})
 
 
+@full
 def test_an_address_without_http_is_a_download_error(small_files, tmp_path, monkeypatch):
     monkeypatch.setenv(td.URL_VARIABLE, "localhost:8000")
     with pytest.raises(td.UserError) as caught:
@@ -386,6 +393,7 @@ def test_an_address_without_http_is_a_download_error(small_files, tmp_path, monk
     check_clean_failure(caught.value, tmp_path, "localhost:8000/train.csv", left={})
 
 
+@full
 def test_a_folder_that_cannot_be_made_is_a_download_error(small_files, tmp_path):
     (tmp_path / "a_file").write_text("not a folder")
     with pytest.raises(td.UserError) as caught:
@@ -400,6 +408,7 @@ def test_the_default_time_limits_add_up_to_at_most_30_seconds():
     assert td.TIMEOUT + td.DEADLINE <= 30
 
 
+@full
 def test_ctrl_c_mid_download_removes_the_temporary_file_and_passes_on(data, server, tmp_path,
                                                                      monkeypatch):
     server.routes["train.csv"] = ("half_then_wait", data["train.csv"])

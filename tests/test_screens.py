@@ -1,19 +1,89 @@
-"""The live figure wherever a learner runs ann.py: a real Jupyter kernel, a desktop without a GUI
-toolkit, no display at all, and the pacing of redraws (at most about 20 a second)."""
+"""The live figure where a learner really runs ann.py (the full tier): a window on a virtual
+display (xvfb-run), a real Jupyter kernel (inline images and ipympl), and a Python without Tk."""
 import importlib.util
 import os
 import re
+import subprocess
 import sys
 
-import numpy as np
 import pytest
 
-import ann
-from companions import display, figure
 from conftest import ROOT, needs_xvfb, run_ann, toy_images, write_csv
 
-jupyter_client = pytest.importorskip("jupyter_client", reason="jupyter_client is not installed")
-pytest.importorskip("ipykernel", reason="ipykernel is not installed")
+pytestmark = pytest.mark.full
+
+
+# ---- in a window, on a virtual display -----------------------------------------------------------
+
+def run_in_window(script, *args):
+    """Run a Python script that drives ann.main(ARGS) on a virtual display, with matplotlib's
+    default (interactive) backend; returns the CompletedProcess."""
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)
+    env["PYTHONPATH"] = ROOT
+    return subprocess.run(["xvfb-run", "-a", sys.executable, "-c", script, *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+@needs_xvfb
+def test_a_real_window_on_a_virtual_display_shows_the_last_iteration_and_the_final_figure(
+        toy_csvs, tmp_path):
+    figure = tmp_path / "window.png"
+    script = (
+        "import sys, ann, matplotlib.pyplot as plt\n"
+        "from companions import display\n"
+        "titles = []\n"
+        "original = display.Screen.draw\n"
+        "def recording(self):\n"
+        "    titles.append((self.fig.canvas.manager is not None, self.fig._suptitle.get_text()))\n"
+        "    return original(self)\n"
+        "display.Screen.draw = recording\n"
+        "status = ann.main(sys.argv[1:])\n"
+        "print('backend', plt.get_backend(), 'draws', len(titles), all(m for m, _ in titles))\n"
+        "print('titles', titles[-2][1], '|', titles[-1][1])\n"
+        "sys.exit(status)\n")
+    out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "4",
+                        "--close-when-done", "--save", str(figure))
+    assert out.returncode == 0, out.stderr
+    assert "no display" not in out.stdout and "GUI toolkit" not in out.stdout
+    backend, count, managed = re.search(r"backend (\S+) draws (\d+) (\w+)", out.stdout).groups()
+    assert backend.lower() not in ("agg", "pdf", "svg")
+    assert managed == "True"                          # every draw went to a real window
+    # at least the initial weights, the last iteration and the kept weights' final figure
+    assert int(count) >= 3
+    last, final = re.search(r"titles (.*) \| (.*)", out.stdout).groups()
+    assert last.startswith("iteration 4:")
+    assert final.startswith("kept weights (iteration")
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_xvfb
+def test_closing_the_window_stops_training_and_reports_the_best_weights(toy_csvs, tmp_path):
+    figure = tmp_path / "closed.png"
+    script = (
+        "import sys, ann, matplotlib.pyplot as plt\n"
+        "from companions import display\n"
+        "draws = []\n"
+        "original = display.Screen.draw\n"
+        "def draw_then_close(self):\n"
+        "    original(self)\n"
+        "    draws.append(1)\n"
+        "    if len(draws) == 3:\n"
+        "        plt.close(self.fig)          # as if the learner closed the window\n"
+        "display.Screen.draw = draw_then_close\n"
+        "sys.exit(ann.main(sys.argv[1:]))\n")
+    # 3000 training images: far from converged when the window closes
+    train = write_csv(tmp_path / "big_train.csv", *toy_images(1000, seed=1))
+    out = run_in_window(script, "--train", train, "--test", toy_csvs[1], "--maxiter", "100000",
+                        "--save", str(figure))
+    assert out.returncode == 0, out.stderr
+    stopped = re.search(r"training window closed after (\d+) iterations", out.stdout)
+    assert stopped, out.stdout[-2000:]
+    last = int(re.findall(r"^iter=\s*(\d+):", out.stdout, re.MULTILINE)[-1])
+    assert last == int(stopped.group(1)) < 100000
+    assert "kept the weights of iteration" in out.stdout
+    assert "close the window to exit" not in out.stdout
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # ---- in a Jupyter kernel -------------------------------------------------------------------------
@@ -22,6 +92,9 @@ pytest.importorskip("ipykernel", reason="ipykernel is not installed")
 def kernel(tmp_path_factory):
     """A real IPython kernel (this Python), with the environment a notebook has: matplotlib's
     inline backend, not the tests' agg."""
+    for module in ("jupyter_client", "ipykernel"):
+        pytest.importorskip(module, reason=f"needs {module} (pip install -r requirements-dev.txt)"
+                                           "; CI runs it")
     from jupyter_client.manager import start_new_kernel
     env = dict(os.environ, PYTHONPATH=ROOT)
     env.pop("MPLBACKEND", None)
@@ -143,7 +216,7 @@ def test_with_ipympl_the_canvas_is_shown_once_and_sent_new_images_while_training
     assert "close the window" not in stdout_of(messages)
 
 
-# ---- on a desktop without a GUI toolkit, and with no display at all ------------------------------
+# ---- a Python without Tk -------------------------------------------------------------------------
 
 BLOCK_TKINTER = """\
 import sys
@@ -164,7 +237,7 @@ def python_without_tk(tmp_path):
 
 
 @needs_xvfb
-def test_a_display_without_tk_says_which_toolkit_is_missing_and_how_to_install_it(
+def test_under_xvfb_a_python_without_tk_names_the_missing_toolkit_and_trains_on(
         toy_csvs, tmp_path, python_without_tk):
     result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "3",
                      "--save", str(tmp_path / "f.png"), headless=False,
@@ -176,118 +249,9 @@ def test_a_display_without_tk_says_which_toolkit_is_missing_and_how_to_install_i
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_without_any_display_it_says_no_display(toy_csvs, tmp_path, python_without_tk):
+def test_without_any_display_a_real_run_says_no_display(toy_csvs, tmp_path, python_without_tk):
     env = dict(python_without_tk, DISPLAY="", WAYLAND_DISPLAY="")
     result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "3",
                      "--save", str(tmp_path / "f.png"), headless=False, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("no display (matplotlib backend 'agg')"), result.stdout[:300]
-
-
-def test_the_advice_names_the_platforms_toolkit(monkeypatch):
-    for platform, command in (("linux", "sudo apt install python3-tk"),
-                              ("darwin", "brew install python-tk"), ("win32", "tcl/tk")):
-        monkeypatch.setattr(sys, "platform", platform)
-        advice = display.missing_toolkit_advice()
-        assert command in advice and "pip install PyQt6" in advice
-
-
-# ---- redraws at the eye's pace --------------------------------------------------------------------
-
-def test_the_pacer_allows_one_frame_per_interval():
-    now = [0.0]
-    pacer = display.Pacer(0.05, clock=lambda: now[0])
-    allowed = []
-    for step in range(1000):                      # 1000 frames offered, 1 ms apart: 1 s
-        now[0] = step * 0.001
-        allowed.append(pacer.due())
-    assert allowed[0] and sum(allowed) == 20       # at 0, 0.05, ..., 0.95 s
-
-
-def test_a_slow_frame_makes_the_next_wait_so_drawing_takes_at_most_an_eighth_of_the_time():
-    now = [0.0]
-    pacer = display.Pacer(0.05, clock=lambda: now[0])
-    drawn_at = []
-    for step in range(2000):                      # 2 s of iterations, 1 ms apart
-        now[0] = step / 1000
-        if pacer.due():
-            drawn_at.append(now[0])
-            now[0] += 0.03                        # each frame takes 30 ms to draw
-            pacer.drawn()
-    assert np.diff(drawn_at).min() >= 0.24 - 1e-9  # 30 ms is an eighth of 240 ms
-    assert len(drawn_at) * 0.03 <= (drawn_at[-1] + 0.24) / 8
-
-
-def test_600_fast_iterations_draw_at_most_20_frames_a_second_and_always_the_last(
-        toy_csvs, tmp_path, monkeypatch, capsys):
-    now = [0.0]
-
-    def clock():                 # every iteration takes 1/64 s of this clock (exact in binary)
-        now[0] += 1 / 64
-        return now[0]
-    drawn = []
-    monkeypatch.setattr(display, "choose_screen", lambda no_plot: display.Screen(
-        "window", display.WINDOW_INTERVAL, clock=clock))
-    monkeypatch.setattr(display.Screen, "show", lambda self, fig, changing, on_close: setattr(
-        self, "fig", fig))
-    monkeypatch.setattr(display.Screen, "draw",
-                        lambda self: drawn.append(self.fig._suptitle.get_text()))
-    monkeypatch.setattr(display, "close", lambda screen, fig, keep_open: None)
-    status = ann.main(["--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "600",
-                       "--vectorized", "--save", str(tmp_path / "f.png")])
-    assert status == 0
-    done = int(re.search(r"after (\d+) iterations", capsys.readouterr().out).group(1))
-    assert done > 100
-    iterations = [int(re.match(r"iteration (\d+):", t).group(1)) for t in drawn[:-1]]
-    # a frame per 1/20 s, iterations 1/64 s apart: every 4th iteration (4/64 s >= 1/20 s >
-    # 3/64 s), then the last iteration (always), then the kept weights' figure (always)
-    assert iterations[:-1] == list(range(0, done, 4))
-    assert len(drawn) <= done / 64 * 20 + 1 + 2
-    assert iterations[-1] == done
-    assert drawn[-1].startswith("kept weights (iteration")
-
-
-def test_the_sample_galaxies_move_on_every_6_gif_frames_and_every_half_second_on_screen():
-    class Recorder:                              # a GIF that wants every iteration
-        frames = 0
-
-        def wants(self, iteration):
-            return True
-
-        def grab(self):
-            self.frames += 1
-    steps = []
-    frames = figure.Frames(None, Recorder())
-    for iteration in range(14):
-        frames.offer(iteration, steps.append)
-    assert steps == [0] * 6 + [1] * 6 + [2] * 2
-
-    now = [0.0]
-    screen = display.Screen("window", 0.05, clock=lambda: now[0])
-    screen.draw = lambda: None
-    steps = []
-    frames = figure.Frames(screen, None)
-    for iteration in range(30):                  # 1/16 s apart: a frame every time
-        now[0] = iteration / 16
-        frames.offer(iteration, steps.append)
-    assert steps == [t // 8 for t in range(30)]  # 8 frames make half a second
-
-
-def test_with_a_gif_and_a_window_the_galaxies_follow_the_gif_and_never_jump_back():
-    class Recorder:                              # a GIF that wants every third iteration
-        frames = 0
-
-        def wants(self, iteration):
-            return iteration % 3 == 0
-
-        def grab(self):
-            self.frames += 1
-    now = [1000.0]                               # a monotonic clock far from zero
-    screen = display.Screen("window", 0.05, clock=lambda: now[0])
-    screen.draw = lambda: None
-    steps = []
-    frames = figure.Frames(screen, Recorder())
-    for iteration in range(60):
-        now[0] += 0.1                            # a screen frame every iteration
-        frames.offer(iteration, steps.append)
-    assert steps == sorted(steps) and steps[0] == 0 and steps[-1] == 59 // 3 // 6

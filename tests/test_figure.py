@@ -1,0 +1,282 @@
+"""The training figure, headless: what it shows, which iterations are drawn and when, the GIF,
+and what a learner is told when no window can open. Each test's name says what must hold.
+(A real window, a Jupyter kernel and a Python without Tk: tests/test_screens.py.)"""
+import re
+import sys
+
+import numpy as np
+import pytest
+
+import ann
+from companions import display, figure
+from conftest import full, main_in_process, toy_images, write_csv
+
+
+# ---- what the figure shows -----------------------------------------------------------------------
+
+def test_sample_indices_choose_by_label_and_move_on_through_the_data():
+    y = np.array([2, 0, 0, 1, 2, 2, 0, 1, 2])      # unsorted, unequal class sizes
+    # class 0 is at rows 1, 2, 6; class 1 at 3, 7; class 2 at 0, 4, 5, 8: four of each class a
+    # step, taking up where the last step left off and wrapping around
+    np.testing.assert_array_equal(ann.figure.sample_indices(y, 3, 4, step=0),
+                                  [[1, 2, 6, 1], [3, 7, 3, 7], [0, 4, 5, 8]])
+    np.testing.assert_array_equal(ann.figure.sample_indices(y, 3, 4, step=1),
+                                  [[2, 6, 1, 2], [3, 7, 3, 7], [0, 4, 5, 8]])
+    # a class with no example (a test set may lack one) gets -1
+    np.testing.assert_array_equal(ann.figure.sample_indices(y, 4, 2, step=0)[3], [-1, -1])
+
+
+@pytest.mark.parametrize("hidden", [1, 8, 30])
+def test_the_figure_shows_one_weight_image_per_hidden_unit(hidden):
+    import matplotlib.pyplot as plt
+    y, pixels = toy_images(4)
+    X = pixels / 255.0
+    sizes = (X.shape[1], hidden, 3)
+    live = ann.LiveFigure(X, y, 3, hidden, maxiter=10)
+    history = ann.History(sizes, 1.0, X, y, X, y, report=lambda line: None)
+    theta = ann.initial_weights(*sizes, seed=3)
+    history(theta)
+    live.update(history, theta, ann.predict(*ann.reshape(theta, *sizes), X), step=0)
+    assert len(live.unit_corners) == hidden
+    tiled = live.units_image.get_array()
+    Theta1 = ann.reshape(theta, *sizes)[0]
+    for (top, left), weights in zip(live.unit_corners, Theta1):
+        tile = tiled[top:top + 8, left:left + 8]
+        # each unit's weights, scaled so that its largest is +-1 and 0 stays white
+        np.testing.assert_allclose(tile, weights[1:].reshape(8, 8) / np.abs(weights[1:]).max())
+        assert np.abs(tile).max() == 1.0
+    assert live.units_image.get_clim() == (-1, 1)
+    assert np.isnan(np.ma.getdata(tiled)).sum() == tiled.size - hidden * 64   # blank padding
+    # a unit is drawn no larger than a galaxy, and below the galaxies
+    unit_pixel = live.units_ax.get_position().width / tiled.shape[1]
+    galaxy_pixel = live.galaxy_ax.get_position().width / live.galaxy_image.get_array().shape[1]
+    assert unit_pixel <= galaxy_pixel + 1e-12
+    assert live.units_ax.get_position().y1 < live.galaxy_ax.get_position().y0
+    plt.close(live.fig)
+
+
+def test_the_figure_shows_each_sample_with_its_prediction_coloured_by_correctness():
+    import matplotlib.pyplot as plt
+    y, pixels = toy_images(7)
+    X = pixels / 255.0
+    sizes = (X.shape[1], 2, 3)
+    live = ann.LiveFigure(X, y, 3, 2, maxiter=10)
+    history = ann.History(sizes, 1.0, X, y, X, y, report=lambda line: None)
+    theta = ann.initial_weights(*sizes, seed=3)
+    history(theta)
+    prediction = np.zeros_like(y)                   # says "Elliptical" to everything
+    live.update(history, theta, prediction, step=0)
+    assert len(live.texts) == 18
+    for j, text in enumerate(live.texts):
+        true_class = (j % 6) // 2                   # two columns per class
+        if true_class == 0:
+            assert text.get_text() == "E \u2713" and text.get_color() == "tab:blue"
+        else:
+            assert text.get_text() == "E" and text.get_color() == "tab:red"
+    top, left = live.corners[7]                   # row 1, column 1: class 0, sample 3,
+    np.testing.assert_array_equal(live.galaxy_image.get_array()[top:top + 8, left:left + 8],
+                                  X[3].reshape(8, 8))   # the 4th Elliptical of the toy set
+    plt.close(live.fig)
+
+
+def test_data_with_four_classes_train_and_are_shown_by_class_number(tmp_path, capsys):
+    y, pixels = toy_images(10, seed=3)
+    y4 = np.concatenate((y, np.full(10, 3)))
+    pixels4 = np.concatenate((pixels, 255 - pixels[:10]))        # a fourth kind of image
+    train = write_csv(tmp_path / "train.csv", y4, pixels4)
+    result = main_in_process(capsys, "--train", train, "--test", train, "--maxiter", 5,
+                             "--vectorized", "--no-plot", "--save", tmp_path / "f.png")
+    assert result.returncode == 0, result.stderr
+    assert "4 classes; network 64 - 8 - 4" in result.stdout
+    header = next(line for line in result.stdout.splitlines() if "true \\ predicted" in line)
+    assert header.split()[3:] == ["0", "1", "2", "3"]
+    live = ann.LiveFigure(pixels4 / 255.0, y4, 4, 8, maxiter=5)
+    titles = [t.get_text() for t in live.galaxy_ax.texts if t.get_text().startswith("true")]
+    assert titles == ["true: class 0", "true: class 1", "true: class 2", "true: class 3"]
+    assert live.letters == ["0", "1", "2", "3"]
+
+
+# ---- the GIF -------------------------------------------------------------------------------------
+
+def train_with_gif(capsys, toy_csvs, tmp_path, maxiter):
+    """A headless run that writes a GIF; returns the iterations done, stdout and the GIF."""
+    gif = tmp_path / "training.gif"
+    result = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter",
+                             maxiter, "--vectorized", "--no-plot", "--save", tmp_path / "f.png",
+                             "--gif", gif)
+    assert result.returncode == 0, result.stderr
+    return int(re.search(r"after (\d+) iterations", result.stdout).group(1)), result.stdout, gif
+
+
+def test_gif_has_a_frame_per_iteration_on_short_runs_then_the_kept_weights(toy_csvs, tmp_path,
+                                                                           capsys):
+    from PIL import Image
+    iterations, out, gif = train_with_gif(capsys, toy_csvs, tmp_path, 6)
+    with Image.open(gif) as image:
+        assert image.is_animated
+        # the initial weights, each iteration, and last the figure of the kept weights
+        assert image.n_frames == iterations + 2
+        image.seek(image.n_frames - 1)
+        last = np.asarray(image.convert("L"))
+        image.seek(image.n_frames - 2)
+        before = np.asarray(image.convert("L"))
+    assert not np.array_equal(last, before)
+    assert f"({iterations + 2} frames)" in out
+
+
+@full
+@pytest.mark.parametrize("maxiter, frames", [(360, 122), (250, 127)])
+def test_a_run_that_goes_the_whole_way_gives_a_gif_of_about_120_frames(toy_csvs, tmp_path,
+                                                                        capsys, maxiter, frames):
+    # one frame every round(maxiter / 120) iterations from iteration 0 (360: every 3rd, 121
+    # frames; 250: every 2nd, 126), then the kept weights' figure
+    from PIL import Image
+    iterations, out, gif = train_with_gif(capsys, toy_csvs, tmp_path, maxiter)
+    assert iterations == maxiter            # a run that stops early has fewer frames
+    with Image.open(gif) as image:
+        assert image.n_frames == frames
+    assert f"({frames} frames)" in out
+
+
+# ---- where there is no window --------------------------------------------------------------------
+
+@pytest.fixture
+def desktop(monkeypatch):
+    """choose_screen() on a Linux desktop whose matplotlib found no GUI backend: set
+    DISPLAY (or not) and whether tkinter imports."""
+    import matplotlib.pyplot as plt
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(plt, "get_backend", lambda: "agg")
+    monkeypatch.delenv("MPLBACKEND")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+
+    def screen(display_name, tk):
+        if display_name:
+            monkeypatch.setenv("DISPLAY", display_name)
+        else:
+            monkeypatch.delenv("DISPLAY", raising=False)
+        monkeypatch.setattr(display, "tkinter_works", lambda: tk)
+        return display.choose_screen(no_plot=False)
+    return screen
+
+
+def test_without_any_display_it_says_no_display(desktop, capsys):
+    assert desktop(None, tk=True) is None
+    assert capsys.readouterr().out.startswith("no display (matplotlib backend 'agg')")
+
+
+def test_a_display_without_tk_says_which_toolkit_is_missing_and_how_to_install_it(desktop,
+                                                                                 capsys):
+    assert desktop(":0", tk=False) is None
+    said = capsys.readouterr().out
+    assert "no display" not in said and "tkinter is missing" in said
+    assert "sudo apt install python3-tk" in said and "pip install PyQt6" in said
+
+
+def test_the_advice_names_the_platforms_toolkit(monkeypatch):
+    for platform, command in (("linux", "sudo apt install python3-tk"),
+                              ("darwin", "brew install python-tk"), ("win32", "tcl/tk")):
+        monkeypatch.setattr(sys, "platform", platform)
+        advice = display.missing_toolkit_advice()
+        assert command in advice and "pip install PyQt6" in advice
+
+
+# ---- redraws at the eye's pace -------------------------------------------------------------------
+
+def test_the_pacer_allows_one_frame_per_interval():
+    now = [0.0]
+    pacer = display.Pacer(0.05, clock=lambda: now[0])
+    allowed = []
+    for step in range(1000):                      # 1000 frames offered, 1 ms apart: 1 s
+        now[0] = step * 0.001
+        allowed.append(pacer.due())
+    assert allowed[0] and sum(allowed) == 20       # at 0, 0.05, ..., 0.95 s
+
+
+def test_a_slow_frame_makes_the_next_wait_so_drawing_takes_at_most_an_eighth_of_the_time():
+    now = [0.0]
+    pacer = display.Pacer(0.05, clock=lambda: now[0])
+    drawn_at = []
+    for step in range(2000):                      # 2 s of iterations, 1 ms apart
+        now[0] = step / 1000
+        if pacer.due():
+            drawn_at.append(now[0])
+            now[0] += 0.03                        # each frame takes 30 ms to draw
+            pacer.drawn()
+    assert np.diff(drawn_at).min() >= 0.24 - 1e-9  # 30 ms is an eighth of 240 ms
+    assert len(drawn_at) * 0.03 <= (drawn_at[-1] + 0.24) / 8
+
+
+def test_600_fast_iterations_draw_at_most_20_frames_a_second_and_always_the_last(
+        toy_csvs, tmp_path, monkeypatch, capsys):
+    now = [0.0]
+
+    def clock():                 # every iteration takes 1/64 s of this clock (exact in binary)
+        now[0] += 1 / 64
+        return now[0]
+    drawn = []
+    monkeypatch.setattr(display, "choose_screen", lambda no_plot: display.Screen(
+        "window", display.WINDOW_INTERVAL, clock=clock))
+    monkeypatch.setattr(display.Screen, "show", lambda self, fig, changing, on_close: setattr(
+        self, "fig", fig))
+    monkeypatch.setattr(display.Screen, "draw",
+                        lambda self: drawn.append(self.fig._suptitle.get_text()))
+    monkeypatch.setattr(display, "close", lambda screen, fig, keep_open: None)
+    status = ann.main(["--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "600",
+                       "--vectorized", "--save", str(tmp_path / "f.png")])
+    assert status == 0
+    done = int(re.search(r"after (\d+) iterations", capsys.readouterr().out).group(1))
+    assert done > 100
+    iterations = [int(re.match(r"iteration (\d+):", t).group(1)) for t in drawn[:-1]]
+    # a frame per 1/20 s, iterations 1/64 s apart: every 4th iteration (4/64 s >= 1/20 s >
+    # 3/64 s), then the last iteration (always), then the kept weights' figure (always)
+    assert iterations[:-1] == list(range(0, done, 4))
+    assert len(drawn) <= done / 64 * 20 + 1 + 2
+    assert iterations[-1] == done
+    assert drawn[-1].startswith("kept weights (iteration")
+
+
+def test_the_sample_galaxies_move_on_every_6_gif_frames_and_every_half_second_on_screen():
+    class Recorder:                              # a GIF that wants every iteration
+        frames = 0
+
+        def wants(self, iteration):
+            return True
+
+        def grab(self):
+            self.frames += 1
+    steps = []
+    frames = figure.Frames(None, Recorder())
+    for iteration in range(14):
+        frames.offer(iteration, steps.append)
+    assert steps == [0] * 6 + [1] * 6 + [2] * 2
+
+    now = [0.0]
+    screen = display.Screen("window", 0.05, clock=lambda: now[0])
+    screen.draw = lambda: None
+    steps = []
+    frames = figure.Frames(screen, None)
+    for iteration in range(30):                  # 1/16 s apart: a frame every time
+        now[0] = iteration / 16
+        frames.offer(iteration, steps.append)
+    assert steps == [t // 8 for t in range(30)]  # 8 frames make half a second
+
+
+def test_with_a_gif_and_a_window_the_galaxies_follow_the_gif_and_never_jump_back():
+    class Recorder:                              # a GIF that wants every third iteration
+        frames = 0
+
+        def wants(self, iteration):
+            return iteration % 3 == 0
+
+        def grab(self):
+            self.frames += 1
+    now = [1000.0]                               # a monotonic clock far from zero
+    screen = display.Screen("window", 0.05, clock=lambda: now[0])
+    screen.draw = lambda: None
+    steps = []
+    frames = figure.Frames(screen, Recorder())
+    for iteration in range(60):
+        now[0] += 0.1                            # a screen frame every iteration
+        frames.offer(iteration, steps.append)
+    assert steps == sorted(steps) and steps[0] == 0 and steps[-1] == 59 // 3 // 6
