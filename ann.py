@@ -237,11 +237,11 @@ class History:
 
     The weights kept are those with the lowest *test* cost, as in the article. The test set thus
     helps choose the model, so the test accuracy of the kept weights is a little optimistic:
-    a careful study would choose on a third, validation set.
+    a careful study chooses on a third, validation set (X, y), as `validation` does.
     """
 
     def __init__(self, sizes, lmbda, X_train, y_train, X_test, y_test, report=print,
-                 on_iteration=None):
+                 on_iteration=None, validation=None):
         self.sizes, self.lmbda = sizes, lmbda    # sizes: (input, hidden, output) layer sizes
         self.X_train, self.y_train, self.y_test = X_train, y_train, y_test
         # each set gets its bias column once, not at every iteration
@@ -249,6 +249,10 @@ class History:
         self.report, self.on_iteration = report, on_iteration   # progress lines; the figure
         self.iteration = 0
         self.J_train, self.J_test, self.acc_train, self.acc_test = [], [], [], []
+        # beyond the article: a validation set (a1, y); then its cost chooses the kept weights
+        self.validation = (add_bias(validation[0]), validation[1]) if validation else None
+        self.J_val, self.acc_val = [], []
+        self.choice = ("validation", self.J_val) if validation else ("test", self.J_test)
         self.best_theta, self.best_iteration = None, None
         self.stop_reason = None                  # an Ended, on Ctrl-C or the window's closing
 
@@ -272,11 +276,17 @@ class History:
         self.J_test.append(J_test)
         self.acc_train.append(np.mean(prediction == self.y_train))
         self.acc_test.append(np.mean(test_prediction == self.y_test))
-        if J_test <= min(self.J_test):
+        validation = ""
+        if self.validation is not None:
+            J_val, val_prediction = self.evaluate(theta, *self.validation)
+            self.J_val.append(J_val)
+            self.acc_val.append(np.mean(val_prediction == self.validation[1]))
+            validation = f"Jval= {J_val:.4f} acc= {100 * self.acc_val[-1]:5.2f}%  |  "
+        if self.choice[1][-1] <= min(self.choice[1]):
             self.best_theta, self.best_iteration = theta.copy(), self.iteration
         label = "initial" if self.iteration == 0 else f"iter={self.iteration:3d}"
         self.report(f"{label}:  Jtrain= {J_train:.4f} acc= {100 * self.acc_train[-1]:5.2f}%  |  "
-                    f"Jtest= {J_test:.4f} acc= {100 * self.acc_test[-1]:5.2f}%")
+                    f"{validation}Jtest= {J_test:.4f} acc= {100 * self.acc_test[-1]:5.2f}%")
         if self.on_iteration is not None:
             self.on_iteration(self, theta, prediction)
         self.iteration += 1
@@ -312,9 +322,9 @@ class LiveFigure(figure.FigureLayout):
     blue and ticked when right, red when wrong; what the hidden units see; the costs. Its parts
     (galaxy_image and texts, show_units, cost_ax and its lines, title) are FigureLayout's."""
 
-    def __init__(self, X, y, num_labels, hidden_layer_size, maxiter):
+    def __init__(self, X, y, num_labels, hidden_layer_size, maxiter, validation=False):
         names = class_names(num_labels)
-        super().__init__(math.isqrt(X.shape[1]), names, hidden_layer_size, maxiter)
+        super().__init__(math.isqrt(X.shape[1]), names, hidden_layer_size, maxiter, validation)
         self.X, self.y, self.num_labels = X, y, num_labels
         self.letters = [name[0] for name in names] if num_labels == len(CLASS_NAMES) else names
 
@@ -337,12 +347,17 @@ class LiveFigure(figure.FigureLayout):
         iterations = np.arange(len(history.J_train))
         self.train_line.set_data(iterations, history.J_train)
         self.test_line.set_data(iterations, history.J_test)
+        if history.J_val:
+            self.validation_line.set_data(iterations, history.J_val)
         self.best_marker.set_data([history.best_iteration],
-                                  [history.J_test[history.best_iteration]])
-        self.fit_cost_limits(history.J_train + history.J_test, first=len(iterations) == 1)
+                                  [history.choice[1][history.best_iteration]])
+        self.fit_cost_limits(history.J_train + history.J_test + history.J_val,
+                             first=len(iterations) == 1)
         self.title.set_text(f"iteration {len(iterations) - 1}:  train accuracy "
-                            f"{100 * history.acc_train[-1]:.1f}%,  test accuracy "
-                            f"{100 * history.acc_test[-1]:.1f}%")
+                            f"{100 * history.acc_train[-1]:.1f}%,  " + (
+                                f"validation accuracy {100 * history.acc_val[-1]:.1f}%,  "
+                                if history.J_val else "") +
+                            f"test accuracy {100 * history.acc_test[-1]:.1f}%")
 
 
 def class_names(num_labels):
@@ -353,14 +368,16 @@ def class_names(num_labels):
 
 # ==== Running it (article section 9) =============================================================
 
-def run(args, screen, X_train, y_train, X_test, y_test, num_labels):
-    """The article's run: train, show it live, report the kept weights, save what was asked."""
+def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=None):
+    """The article's run: train, show it live, report the kept weights, save what was asked.
+    validation: beyond the article, (X, y) of a validation set that chooses the kept weights."""
     sizes = (X_train.shape[1], args.hidden, num_labels)
-    print(f"{len(y_train)} training and {len(y_test)} test images of {X_train.shape[1]} pixels, "
+    print(f"{len(y_train)} training" + (f", {len(validation[1])} validation" if validation else "")
+          + f" and {len(y_test)} test images of {X_train.shape[1]} pixels, "
           f"{num_labels} classes; network {sizes[0]} - {sizes[1]} - {sizes[2]}, "
           f"lambda = {args.lmbda:g}, up to {args.maxiter} iterations "
           f"({'vectorized' if args.vectorized else 'looped'} gradient)")
-    live = LiveFigure(X_train, y_train, num_labels, args.hidden, args.maxiter)
+    live = LiveFigure(X_train, y_train, num_labels, args.hidden, args.maxiter, bool(validation))
     recorder = figure.GifRecorder(live.fig, args.gif, args.maxiter) if args.gif else None
     frames = figure.Frames(screen, recorder)    # the GIF's own schedule, the eye's pace
 
@@ -369,10 +386,10 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels):
                      lambda step: live.update(history, theta, prediction, step))
 
     history = History(sizes, args.lmbda, X_train, y_train, X_test, y_test,
-                      on_iteration=on_iteration)
+                      on_iteration=on_iteration, validation=validation)
     if screen is not None:
-        screen.show(live.fig, live.changing,
-                    on_close=lambda: setattr(history, "stop_reason", extras.Ended.WINDOW_CLOSED))
+        screen.show(live.fig, live.changing, on_close=lambda: setattr(
+            history, "stop_reason", extras.Ended.WINDOW_CLOSED))
     start = time.perf_counter()
     try:
         with extras.ctrl_c_stops(history):
@@ -387,33 +404,40 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels):
           f"in {time.perf_counter() - start:.1f} s")
     frames.flush()                                 # the last iteration is always shown
 
-    # the kept weights: those with the lowest test cost
+    # the kept weights: those with the lowest test cost (or validation cost)
     Theta1, Theta2 = reshape(history.best_theta, *sizes)
     prediction, test_prediction = predict(Theta1, Theta2, X_train), predict(Theta1, Theta2, X_test)
-    train_accuracy = 100 * np.mean(prediction == y_train)
-    test_accuracy = 100 * np.mean(test_prediction == y_test)
-    print(f"kept the weights of iteration {history.best_iteration}, which had the lowest test "
-          f"cost, {history.J_test[history.best_iteration]:.4f}")
-    print(f"train accuracy {train_accuracy:.1f}%, test accuracy {test_accuracy:.1f}% "
-          "(optimistic: the test set chose the weights)")
+    sets = {"train": (X_train, y_train), **({"validation": validation} if validation else {}),
+            "test": (X_test, y_test)}
+    accuracy = {name: 100 * np.mean(predict(Theta1, Theta2, X) == y) for name, (X, y) in
+                sets.items()}
+    chooser, costs = history.choice
+    print(f"kept the weights of iteration {history.best_iteration}, which had the lowest "
+          f"{chooser} cost, {costs[history.best_iteration]:.4f}")
+    print(", ".join(f"{name} accuracy {a:.1f}%" for name, a in accuracy.items()) + (
+        " (the test set did not choose the weights)" if validation else
+        " (optimistic: the test set chose the weights)"))
     print("test set:\n  " + "\n  ".join(extras.confusion_table(y_test, test_prediction,
                                                                class_names(num_labels))))
     live.update(history, history.best_theta, prediction, step=0)
-    live.title.set_text(f"kept weights (iteration {history.best_iteration}, lowest test "
-                          f"cost): train {train_accuracy:.1f}%, test {test_accuracy:.1f}% right")
+    live.title.set_text(f"kept weights (iteration {history.best_iteration}, lowest {chooser} "
+                        "cost): " + ", ".join(f"{name} {a:.1f}%" for name, a in accuracy.items())
+                        + " right")
     if screen is not None:
         screen.draw()                                # the final figure is always shown
-    data.save_outputs(args, live.fig, recorder, Theta1, Theta2, history.best_iteration)
+    # beyond the article: the test galaxies the kept weights get most wrong, shown and saved
+    mistakes = extras.mistakes(screen, X_test, y_test, feedforward(Theta1, Theta2, add_bias(
+        X_test)), class_names(num_labels)) if args.mistakes else None
+    data.save_outputs(args, live.fig, recorder, Theta1, Theta2, history.best_iteration, mistakes)
     interrupted = ended == extras.Ended.INTERRUPTED
-    display.close(screen, live.fig, keep_open=not (
+    display.close(screen, [live.fig, mistakes], keep_open=not (
         interrupted or args.close_when_done or ended == extras.Ended.WINDOW_CLOSED))
     return 130 if interrupted else 0
 
 
 def main(argv=None):
     """Run ann.py with the command-line arguments argv; returns the exit status."""
-    args = options.parse_args(argv, SEED, HIDDEN_LAYER_SIZE, LMBDA, MAXITER, TRAIN_CSV,
-                              TEST_CSV)
+    args = options.parse_args(argv, SEED, HIDDEN_LAYER_SIZE, LMBDA, MAXITER, TRAIN_CSV, TEST_CSV)
     if args.check_gradients:
         return 0 if check_gradients() else 1
     try:
@@ -421,13 +445,16 @@ def main(argv=None):
         if args.data == "tutorial":
             args.train, args.test = tutorial_data.tutorial_data(TUTORIAL_DIR)
         X_train, y_train, X_test, y_test, num_labels = data.load_sets(args.train, args.test)
+        X_train, y_train, validation = data.split_validation(    # --validation, if given
+            X_train, y_train, args.validation, args.seed, args.train, class_names(num_labels))
         if args.sweep:       # beyond the article: a network per hidden size and lambda
             return extras.run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History,
-                                    train, initial_weights, (HIDDEN_LAYER_SIZE, LMBDA))
+                                    train, initial_weights, (HIDDEN_LAYER_SIZE, LMBDA),
+                                    validation)
         if args.weights:     # weights saved by --save-weights, on the test set
             return extras.run_saved(args, X_test, y_test, class_names(num_labels), predict,
                                     History, LiveFigure)
-        return run(args, screen, X_train, y_train, X_test, y_test, num_labels)
+        return run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation)
     except (data.UserError, MemoryError) as e:
         print(f"ann.py: error: {e or 'out of memory'}", file=sys.stderr)   # MemoryError: ''
         return 2

@@ -164,6 +164,29 @@ def load_sets(train_path, test_path):
     return X_train, y_train, X_test, y_test, num_labels
 
 
+def split_validation(X, y, fraction, seed, path, names):
+    """--validation: X (m, n) and y (m,) split into a training set and a validation set, the
+    rows of each in file order; returns X_train, y_train, (X_validation, y_validation), or X, y,
+    None when fraction is None. From each class, round(fraction x its count) examples, drawn by
+    RandomState(seed) (the same split for the same seed), go to validation: the split is
+    stratified, and the two sets hold every example once. A class left with no validation or
+    no training example is a UserError naming the file (path) and the class (names[k])."""
+    if fraction is None:
+        return X, y, None
+    rng, validation = np.random.RandomState(seed), []
+    for k, name in enumerate(names):
+        rows = np.flatnonzero(y == k)
+        count = int(round(fraction * len(rows)))
+        if not 0 < count < len(rows):
+            raise UserError(f"{path}: --validation {fraction:g} leaves class {name} with no "
+                            f"{'validation' if count == 0 else 'training'} example ("
+                            f"{fraction:g} of its {len(rows)} rounds to {count})")
+        validation.append(rng.permutation(rows)[:count])
+    validation = np.sort(np.concatenate(validation))
+    training = np.setdiff1d(np.arange(len(y)), validation)
+    return X[training], y[training], (X[validation], y[validation])
+
+
 # ==== What the article's functions are given ======================================================
 
 def checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y):
@@ -246,10 +269,11 @@ def load_weights(path, test_path, num_pixels, train_path, num_labels):
     return Theta1.astype(float), Theta2.astype(float)
 
 
-def save_outputs(args, fig, recorder, Theta1, Theta2, iteration):
-    """At the end of a run: the figure, the GIF (recorder, or None) and the kept weights (from
-    iteration `iteration`), each where the command line asked, each said in one line. A file
-    that cannot be written does not stop the others; then UserError names the first."""
+def save_outputs(args, fig, recorder, Theta1, Theta2, iteration, mistakes=None):
+    """At the end of a run: the figure, the GIF (recorder, or None), the kept weights (from
+    iteration `iteration`) and the mistakes figure (or None), each where the command line
+    asked, each said in one line. A file that cannot be written does not stop the others; then
+    UserError names the first."""
     failed = []
 
     def attempt(path, write, saying):
@@ -268,5 +292,8 @@ def save_outputs(args, fig, recorder, Theta1, Theta2, iteration):
         attempt(args.save_weights, lambda: save_weights(args.save_weights, Theta1, Theta2, dict(
             hidden=args.hidden, lmbda=args.lmbda, seed=args.seed, maxiter=args.maxiter,
             iteration=iteration)), lambda: f"saved the weights to {args.save_weights}")
+    if mistakes is not None:
+        attempt(args.mistakes, lambda: save_figure(mistakes, args.mistakes),
+                lambda: f"saved the test galaxies it gets most wrong to {args.mistakes}")
     if failed:
         raise UserError(failed[0])

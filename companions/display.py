@@ -164,14 +164,15 @@ def png_of(fig):
     return Image(data=buffer.getvalue(), format="png")
 
 
-def close(screen, fig, keep_open):
+def close(screen, figures, keep_open):
     """After training. A window waits for the learner to close it (if keep_open). A notebook
-    keeps its last image and the figure is freed (left open, Jupyter would show it again);
-    ipympl's canvas stays open, to zoom in."""
+    keeps its last images and the figures are freed (left open, Jupyter would show them
+    again); ipympl's canvases stay open, to zoom in. figures: the run's, None for none."""
     import matplotlib.pyplot as plt
     if screen is not None and screen.kind == "window" and keep_open and not screen.closed:
-        fig.canvas.draw_idle()
+        figures[0].canvas.draw_idle()
         print("close the window to exit")
         plt.show()
-    if screen is None or screen.kind != "widget":
-        plt.close(fig)
+    for fig in figures:
+        if fig is not None and (screen is None or screen.kind != "widget"):
+            plt.close(fig)

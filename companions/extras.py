@@ -1,6 +1,7 @@
 """What ann.py adds to the article's run, each a job of its own: the fast path (--vectorized),
-ending training cleanly (Ctrl-C, and the reasons training ends), the confusion table, saved
-weights evaluated without training (--weights), and the sweep (--sweep).
+ending training cleanly (Ctrl-C, and the reasons training ends), the confusion table, the test
+galaxies the network gets most wrong (--mistakes), saved weights evaluated without training
+(--weights), and the sweep (--sweep).
 
 The companions never import ann.py (run as a script, it would be loaded a second time): what
 here trains or evaluates networks is given ann.py's functions as arguments, by name.
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from companions import display, figure
 from companions.data import load_weights, save_figure
 
 
@@ -114,6 +116,35 @@ def confusion_table(y, prediction, names):
     return lines
 
 
+# ==== --mistakes: the test galaxies the network gets most wrong ==================================
+
+def worst_mistakes(z3, y, most=18):
+    """The examples the network gets wrong, its costliest first, at most `most`: their rows
+    and costs, and how many it gets wrong in all. z3 (m, K): the output layer before the
+    sigmoid; y (m,) the labels. An example's cost is its part of J (without the regularization,
+    the same for all): log(1 + e^-z) for its own class's output, log(1 + e^z) for the others'
+    (-log h and -log(1 - h), h = g(z), computed without overflow)."""
+    own = np.arange(z3.shape[1]) == y[:, None]                     # (m, K): one-hot
+    cost = np.where(own, np.logaddexp(0, -z3), np.logaddexp(0, z3)).sum(axis=1)
+    wrong = np.flatnonzero(np.argmax(z3, axis=1) != y)
+    rows = wrong[np.argsort(-cost[wrong], kind="stable")][:most]
+    return rows, cost[rows], len(wrong)
+
+
+def mistakes(screen, X, y, forward, names):
+    """The figure of the test galaxies X (m, n), y (m,) the network gets most wrong, from
+    forward, what ann.py's feedforward returned for them (z2, a2, z3, a3); shown where the run
+    shows its figure (screen, or None). Returns the figure, which the run saves."""
+    z3, a3 = forward[2:]
+    fig = figure.mistakes_figure(X, y, a3, *worst_mistakes(z3, y), names)
+    if screen is not None and screen.kind == "window":
+        fig.show()                            # a window of its own, kept open with the run's
+    elif screen is not None:                  # below the run's figure in the cell's output
+        from IPython.display import display as show
+        show(fig.canvas if screen.kind == "widget" else display.png_of(fig))
+    return fig
+
+
 # ==== --weights: saved weights on the test set ===================================================
 
 def run_saved(args, X_test, y_test, names, predict, History, LiveFigure):
@@ -143,17 +174,18 @@ def run_saved(args, X_test, y_test, names, predict, History, LiveFigure):
 # ==== --sweep: a network per hidden size and lambda ==============================================
 
 def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train,
-              initial_weights, article):
+              initial_weights, article, validation=None):
     """Train one network for each of args.sweep_hidden x args.sweep_lmbda on the fast path, as
-    ann.py's History, train and initial_weights do; print a line per run and a table, and save
-    the heat map to args.save, the article's (hidden size, lambda) marked on it."""
+    ann.py's History, train and initial_weights do (the weights kept by the validation set's
+    cost, if one is given); print a line per run and a table, and save the heat map to
+    args.save, the article's (hidden size, lambda) marked on it."""
     import matplotlib.pyplot as plt
     hidden_sizes, lmbdas, maxiter = args.sweep_hidden, args.sweep_lmbda, args.maxiter
 
     def train_network(hidden, lmbda):
         sizes = (X_train.shape[1], hidden, num_labels)
         history = History(sizes, lmbda, X_train, y_train, X_test, y_test,
-                          report=lambda line: None)
+                          report=lambda line: None, validation=validation)
         train(history, initial_weights(*sizes, args.seed), maxiter, vectorized=True)
         return history
 

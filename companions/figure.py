@@ -39,12 +39,13 @@ def sample_indices(y, num_labels, per_class, step):
 class FigureLayout:
     """The figure, built once: a title; a grid of sample galaxies, `grid_rows` rows and
     `columns_per_class` columns for each class, with a text for each one's prediction; the
-    hidden units' weights as images; the cost plot. Attributes name each part; `changing`
-    lists the parts an update changes (a window redraws just those)."""
+    hidden units' weights as images; the cost plot, with a validation cost line if
+    `validation`. Attributes name each part; `changing` lists the parts an update changes (a
+    window redraws just those)."""
 
     grid_rows, columns_per_class = 3, 2
 
-    def __init__(self, side, class_names, hidden_layer_size, maxiter):
+    def __init__(self, side, class_names, hidden_layer_size, maxiter, validation=False):
         import matplotlib.pyplot as plt
         self.side = side
         self.grid_columns = len(class_names) * self.columns_per_class
@@ -95,14 +96,18 @@ class FigureLayout:
         self.cost_ax = axes_at(6, width - 1.0, 0.8)
         self.train_line, = self.cost_ax.plot([], [], color="tab:blue", label="train")
         self.test_line, = self.cost_ax.plot([], [], color="tab:red", label="test")
-        self.best_marker, = self.cost_ax.plot([], [], "o", color="tab:red", mfc="none",
-                                              label="lowest test cost")
+        self.validation_line = self.cost_ax.plot([], [], color="tab:green", label="validation")[
+            0] if validation else None
+        self.best_marker, = self.cost_ax.plot(    # on the curve of the set that chooses
+            [], [], "o", color="tab:green" if validation else "tab:red", mfc="none",
+            label=f"lowest {'validation' if validation else 'test'} cost")
         self.cost_ax.set_xlim(0, maxiter)
         self.cost_ax.set_xlabel("iteration")
         self.cost_ax.set_ylabel("cost J")
         self.cost_ax.legend(loc="upper right", fontsize=9)
         self.changing = [self.title, self.galaxy_image, *self.texts, self.units_image,
-                         self.train_line, self.test_line, self.best_marker]
+                         self.train_line, self.test_line, self.best_marker] + (
+            [self.validation_line] if validation else [])
 
     def fit_cost_limits(self, costs, first):
         """Widen the cost plot's y-limits to hold costs. New limits mean new tick labels and a
@@ -200,3 +205,33 @@ class GifRecorder:
             self.writer.outfile = tmp
             self.writer.finish()
         write_atomically(self.path, write)
+
+
+def mistakes_figure(X, y, outputs, rows, costs, wrong, names):
+    """--mistakes: the test galaxies rows (the network's worst first), each with its true and
+    predicted class, the network's outputs (a3, one per class) and its cost; X (m, n) pixels,
+    y (m,) labels, outputs (m, K). wrong: how many test galaxies it gets wrong in all. The
+    grid's size follows the number of galaxies, at most 6 a row."""
+    import matplotlib.pyplot as plt
+    side, columns = math.isqrt(X.shape[1]), max(1, min(6, len(rows)))
+    grid_rows = max(1, math.ceil(len(rows) / columns))
+    with plt.ioff():
+        fig, axes = plt.subplots(grid_rows, columns, figsize=(1.6 * columns + 0.4,
+                                                             2.2 * grid_rows + 0.8),
+                                 squeeze=False)
+    letters = [name[0] for name in names] if len({n[0] for n in names}) == len(names) else names
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for ax, i, cost in zip(axes.ravel(), rows, costs):
+        ax.imshow(X[i].reshape(side, side), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(f"true {names[y[i]]}\nguess {names[np.argmax(outputs[i])]}", fontsize=8,
+                     color="tab:red")
+        ax.text(0.5, -0.04, "  ".join(f"{letters[k]} {outputs[i, k]:.2f}" for k in
+                                      range(len(names))) + f"\ncost {cost:.2f}",
+                transform=ax.transAxes, ha="center", va="top", fontsize=7)
+    fig.suptitle(f"the {len(rows)} test galaxies the kept weights get most wrong, highest cost "
+                 f"first ({wrong} wrong in all)\nunder each: the network's outputs, one per "
+                 "class, and the galaxy's cost" if len(rows) else
+                 "the kept weights get every test galaxy right", fontsize=10)
+    fig.tight_layout()
+    return fig

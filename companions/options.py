@@ -35,6 +35,13 @@ def non_negative_float(text):
     return value
 
 
+def fraction(text):
+    value = float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, not {text}")
+    return value
+
+
 def lambda_value(text):
     value = non_negative_float(text)
     if value > 1e6:                       # beyond it the penalty swamps the cost's digits
@@ -131,6 +138,15 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
     more.add_argument("--check-gradients", action="store_true",
                       help="check backpropagation against finite differences on a small "
                            "network, then exit (status 1 if the check fails)")
+    more.add_argument("--validation", type=fraction, metavar="FRACTION",
+                      help="carve a validation set from the training set (e.g. 0.2: a fifth of "
+                           "each class, the same for the same --seed), train on the rest, and "
+                           "keep the weights with the lowest validation cost: the test set "
+                           "does not choose them")
+    more.add_argument("--mistakes", type=output_path(None), metavar="PATH",
+                      help="after training, a figure of the test galaxies the kept weights get "
+                           "most wrong (highest cost first, up to 18), saved to PATH and shown "
+                           "where the run shows its figure")
     more.add_argument("--sweep", action="store_true",
                       help="train one network per hidden size and lambda (vectorized) and save "
                            "a heat map of their test accuracies")

@@ -312,6 +312,10 @@ OPTION_CASES = {
     "hidden-too-many": (["--hidden", "100000000"], "--hidden", "at most 4096"),
     "lmbda-too-large": (["--lmbda", "1e308"], "--lmbda", "at most 1e6"),
     "sweep-lmbda-too-large": (["--sweep-lmbda", "1,1e9"], "--sweep-lmbda", "at most 1e6"),
+    "validation-0": (["--validation", "0"], "--validation", "a fraction between 0 and 1, not 0"),
+    "validation-1": (["--validation", "1"], "--validation", "a fraction between 0 and 1, not 1"),
+    "validation-nan": (["--validation", "nan"], "--validation", "between 0 and 1, not nan"),
+    "mistakes-bad-extension": (["--mistakes", "{tmp}/m.txt"], "--mistakes", "should end in"),
 }
 
 

@@ -130,3 +130,119 @@ def test_sweep_interrupted_prints_the_finished_runs_saves_the_map_and_exits_130(
     rows = re.findall(r"^ +(\d+) +(\S+) +(\S+)$", out, re.MULTILINE)
     assert [r[0] for r in rows] == ["2", "3"] and rows[1][1:] == ("-", "-")
     assert heat_map.read_bytes()[:4] == b"\x89PNG"
+
+
+# ---- --validation: a third set chooses the kept weights ----------------------------------------
+
+def test_the_validation_split_is_stratified_deterministic_disjoint_and_keeps_every_example():
+    y = np.array([2, 0, 0, 1, 2, 2, 0, 1, 2, 0, 0, 1, 1, 2, 0, 0, 0, 1, 2, 2] * 5)   # unequal
+    X = np.arange(len(y))[:, None] * np.ones((1, 4))                         # row number
+    split = ann.data.split_validation(X, y, 0.3, 917, "train.csv", ann.CLASS_NAMES)
+    X_train, y_train, (X_val, y_val) = split
+    rows, val_rows = X_train[:, 0].astype(int), X_val[:, 0].astype(int)
+    assert np.array_equal(y[rows], y_train) and np.array_equal(y[val_rows], y_val)
+    assert sorted(np.concatenate((rows, val_rows))) == list(range(len(y)))   # each once
+    assert list(rows) == sorted(rows) and list(val_rows) == sorted(val_rows)  # file order
+    for k in range(3):                                  # round(0.3 x each class's count)
+        assert np.sum(y_val == k) == round(0.3 * np.sum(y == k))
+    again = ann.data.split_validation(X, y, 0.3, 917, "train.csv", ann.CLASS_NAMES)[2][0]
+    other = ann.data.split_validation(X, y, 0.3, 918, "train.csv", ann.CLASS_NAMES)[2][0]
+    assert np.array_equal(again, X_val) and not np.array_equal(other, X_val)
+    assert ann.data.split_validation(X, y, None, 917, "train.csv", ann.CLASS_NAMES)[2] is None
+
+
+def test_the_validation_cost_not_the_test_cost_chooses_the_kept_weights(toy_csvs):
+    X, y = ann.data.load_data(toy_csvs[0])
+    Xt, yt = ann.data.load_data(toy_csvs[1])
+    # a validation set whose labels are shuffled: its cost is lowest early, the test cost late
+    validation = (Xt, np.random.RandomState(0).permutation(yt))
+    sizes = (X.shape[1], 4, 3)
+    history = ann.History(sizes, 1.0, X, y, Xt, yt, report=lambda line: None,
+                          validation=validation)
+    ann.train(history, ann.initial_weights(*sizes, 917), maxiter=15)
+    lowest = lambda costs: len(costs) - 1 - int(np.argmin(costs[::-1]))     # the last minimum
+    assert history.choice == ("validation", history.J_val) and len(history.J_val) == 16
+    assert history.best_iteration == lowest(history.J_val) != lowest(history.J_test)
+    assert ann.cost_function(history.best_theta, *sizes, *validation, 1.0) == pytest.approx(
+        history.J_val[history.best_iteration], rel=1e-12)
+
+
+def test_a_run_with_validation_reports_all_three_sets_and_says_the_test_set_did_not_choose(
+        toy_csvs, tmp_path, capsys):
+    result = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1],
+                             "--validation", 0.2, "--maxiter", 5, "--no-plot", "--save",
+                             tmp_path / "f.png")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("72 training, 18 validation and 30 test images")
+    assert re.search(r"^iter=  5:  Jtrain= \S+ acc= .{5}%  \|  Jval= \S+ acc= .{5}%  \|  Jtest= ",
+                     result.stdout, re.MULTILINE)
+    assert re.search(r"which had the lowest validation cost, \d\.\d{4}\ntrain accuracy "
+                     r"\S+%, validation accuracy \S+%, test accuracy \S+% \(the test set did "
+                     r"not choose the weights\)", result.stdout)
+
+
+@pytest.mark.parametrize("fraction, missing, count", [("0.01", "validation", 0),
+                                                     ("0.99", "training", 30)])
+def test_a_fraction_that_leaves_a_class_without_examples_is_a_one_line_error(
+        toy_csvs, tmp_path, capsys, fraction, missing, count):
+    # (a fraction outside (0, 1) is refused by the options: tests/test_data.py)
+    result = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1],
+                             "--validation", fraction, "--no-plot")
+    assert result.returncode == 2 and "iter=" not in result.stdout
+    assert result.stderr == (f"ann.py: error: {toy_csvs[0]}: --validation {fraction} leaves "
+                             f"class Elliptical with no {missing} example ({fraction} of its 30 "
+                             f"rounds to {count})\n")
+
+
+# ---- --mistakes: the test galaxies it gets most wrong -------------------------------------------
+
+def test_the_mistakes_are_the_wrong_examples_costliest_first_each_with_its_part_of_J():
+    rng = np.random.RandomState(3)
+    z3, y = rng.normal(0, 4, (40, 3)), rng.randint(0, 3, 40)
+    h, own = ann.g(z3), np.arange(3) == y[:, None]
+    by_hand = np.sum(np.where(own, -np.log(h), -np.log(1 - h)), axis=1)   # each one's part
+    assert ann.cost_of_outputs(z3, y, np.zeros((1, 2)), np.zeros((3, 2)), 0.0) == pytest.approx(
+        np.mean(by_hand), rel=1e-12)                                     # of J, lambda 0
+    wrong = np.flatnonzero(np.argmax(z3, axis=1) != y)
+    rows, costs, count = ann.extras.worst_mistakes(z3, y, most=18)
+    assert count == len(wrong) > 18 and len(rows) == 18
+    assert list(rows) == list(wrong[np.argsort(-by_hand[wrong])][:18])
+    np.testing.assert_allclose(costs, by_hand[rows], rtol=1e-12)
+    assert list(costs) == sorted(costs, reverse=True)
+
+
+def test_the_mistakes_figure_shows_each_galaxy_and_is_written_whole_or_not_at_all(
+        toy_csvs, tmp_path, capsys, monkeypatch):
+    path = tmp_path / "mistakes.png"
+    run = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", 2,
+                          "--hidden", 1, "--no-plot", "--save", tmp_path / "f.png",
+                          "--mistakes", path)
+    assert run.returncode == 0, run.stderr
+    assert f"saved the test galaxies it gets most wrong to {path}" in run.stdout
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    shown = []
+    real = ann.figure.mistakes_figure
+
+    def half_written(X, y, outputs, rows, costs, wrong, names):
+        fig = real(X, y, outputs, rows, costs, wrong, names)
+        shown.append(([ax.get_title() for ax in fig.axes if ax.images], fig._suptitle.get_text()))
+
+        def savefig(target, **kwargs):          # the disk fills half-way through the file
+            with open(target, "wb") as f:
+                f.write(b"\x89PNG half")
+            raise OSError(28, "No space left on device")
+        fig.savefig = savefig
+        return fig
+    monkeypatch.setattr(ann.figure, "mistakes_figure", half_written)
+    old = path.read_bytes()
+    run = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", 2,
+                          "--hidden", 1, "--no-plot", "--save", tmp_path / "f.png",
+                          "--mistakes", path)
+    assert run.returncode == 2 and run.stderr == (f"ann.py: error: {path}: cannot write it "
+                                                  "(No space left on device)\n")
+    assert path.read_bytes() == old and not list(tmp_path.glob(".mistakes.png*"))
+    titles, heading = shown[0]
+    count, wrong = map(int, re.search(r"the (\d+) test galaxies .* \((\d+) wrong in all\)",
+                                      heading).groups())
+    assert len(titles) == count == min(18, wrong) >= 1
+    assert all(t.startswith("true ") and "\nguess " in t for t in titles)

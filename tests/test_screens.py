@@ -31,7 +31,13 @@ def test_a_real_window_on_a_virtual_display_shows_the_last_iteration_and_the_fin
     figure = tmp_path / "window.png"
     script = (
         "import sys, ann, matplotlib.pyplot as plt\n"
-        "from companions import display\n"
+        "from companions import display, extras\n"
+        "real_mistakes = extras.mistakes\n"
+        "def mistakes(*args):\n"
+        "    fig = real_mistakes(*args)\n"
+        "    print('mistakes in a window', fig.canvas.manager is not None)\n"
+        "    return fig\n"
+        "extras.mistakes = mistakes\n"
         "titles = []\n"
         "original = display.Screen.draw\n"
         "def recording(self):\n"
@@ -41,9 +47,11 @@ def test_a_real_window_on_a_virtual_display_shows_the_last_iteration_and_the_fin
         "status = ann.main(sys.argv[1:])\n"
         "print('backend', plt.get_backend(), 'draws', len(titles), all(m for m, _ in titles))\n"
         "print('titles', titles[-2][1], '|', titles[-1][1])\n"
+        "print('figures left open', len(plt.get_fignums()))\n"
         "sys.exit(status)\n")
     out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "4",
-                        "--close-when-done", "--save", str(figure))
+                        "--close-when-done", "--save", str(figure), "--mistakes",
+                        str(tmp_path / "mistakes.png"))
     assert out.returncode == 0, out.stderr
     assert "no display" not in out.stdout and "GUI toolkit" not in out.stdout
     backend, count, managed = re.search(r"backend (\S+) draws (\d+) (\w+)", out.stdout).groups()
@@ -55,6 +63,9 @@ def test_a_real_window_on_a_virtual_display_shows_the_last_iteration_and_the_fin
     assert last.startswith("iteration 4:")
     assert final.startswith("kept weights (iteration")
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # --mistakes: a window of its own, closed with the run's
+    assert "mistakes in a window True" in out.stdout and "figures left open 0" in out.stdout
+    assert (tmp_path / "mistakes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @needs_xvfb
@@ -177,6 +188,20 @@ def test_ann_main_in_a_notebook_updates_one_figure_in_place(kernel, toy_files):
     out = stdout_of(messages)
     assert "status 0" in out and "close the window" not in out
     assert_one_figure_updated_in_place(messages, at_least=3)
+
+
+def test_the_mistakes_figure_appears_below_the_runs_figure_in_the_notebook(kernel, toy_files):
+    train, test, folder = toy_files
+    messages = run_cell(kernel, f"%run {os.path.join(ROOT, 'ann.py')} --train {train} "
+                                f"--test {test} --maxiter 5 --save {folder / 'run.png'} "
+                                f"--mistakes {folder / 'mistakes.png'}")
+    shown = [c for kind, c in messages if kind == "display_data"]
+    assert len(shown) == 2 and all("image/png" in c["data"] for c in shown)
+    order = [kind if kind != "stream" else c["text"] for kind, c in messages]
+    summary_at = max(i for i, item in enumerate(order) if "kept the weights" in item)
+    assert order.index("display_data", summary_at) > summary_at      # after the summary
+    assert not [kind for kind, _ in messages if kind == "error"]
+    assert (folder / "mistakes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_interrupting_the_kernel_ends_training_as_ctrl_c_does(kernel, tmp_path):
