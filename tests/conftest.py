@@ -46,12 +46,19 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "full: the full tier, run with --full (and in CI)")
+    config.addinivalue_line("markers", "needs(present, what): skips where `what` is missing")
     config.addinivalue_line("markers", "roundoff: a full run pinned to one BLAS build's "
                             "round-off (left out with the oldest versions)")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Without --full, the full tier is deselected: not run, not reported as skipped."""
+    """Without --full, the full tier is deselected: not run, not reported as skipped. A test
+    whose `needs` are missing skips, saying what it needs (in CI, _needed fails it)."""
+    for item in items:
+        for mark in item.iter_markers("needs"):
+            if not mark.kwargs["present"] and not IN_CI:
+                item.add_marker(pytest.mark.skip(reason=f"needs {mark.kwargs['what']}; CI "
+                                                        "runs it"))
     if not config.getoption("--full"):
         left_out = [item for item in items if "full" in item.keywords]
         if left_out:
@@ -68,18 +75,16 @@ def pytest_terminal_summary(terminalreporter, config):
 
 
 def needs(present, what):
-    """A decorator: the test skips, saying what it needs, where `what` is missing; in CI it
-    fails instead."""
-    def decorate(test):
-        @functools.wraps(test)
-        def checked(*args, **kwargs):
-            if not present:
-                if IN_CI:
-                    pytest.fail(f"{what} is missing, and CI must run this test")
-                pytest.skip(f"needs {what}; CI runs it")
-            return test(*args, **kwargs)
-        return checked
-    return decorate
+    """A mark for a test that needs `what`: where it is missing, the test skips and says what
+    it needs; in CI it fails instead (_needed)."""
+    return pytest.mark.needs(present=present, what=what)
+
+
+@pytest.fixture(autouse=True)
+def _needed(request):
+    for mark in request.node.iter_markers("needs"):
+        if not mark.kwargs["present"] and IN_CI:
+            pytest.fail(f"{mark.kwargs['what']} is missing, and CI must run this test")
 
 
 needs_tutorial_data = needs(os.path.isdir(TUTORIAL),

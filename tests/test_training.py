@@ -234,10 +234,8 @@ def test_data_tutorial_downloads_once_then_trains_on_the_stored_files_offline(tm
 
 
 @full
-@pytest.mark.parametrize("data", ["project", "tutorial"])
+@pytest.mark.parametrize("data", ["project", pytest.param("tutorial", marks=needs_tutorial_data)])
 def test_the_loop_and_the_fast_path_print_the_same_first_20_iterations(data, tmp_path):
-    if data == "tutorial":
-        needs_tutorial_data(lambda: None)()
     files = PROJECT if data == "project" else (TUTORIAL_TRAIN, TUTORIAL_TEST)
     runs = [run_ann("--train", files[0], "--test", files[1], "--maxiter", 20, "--no-plot",
                     *fast, "--save", tmp_path / "f.png", env=ONE_THREAD)
