@@ -14,8 +14,7 @@ figure shows the network learning: 1024 input pixels, 8 hidden units, 3 outputs.
     python ann.py --help           # all the options
     %run ann.py                    # in Jupyter or Colab: the figure updates in the cell
 
-The machinery is in companions/, a file per job: reading data and writing files, the download,
-the figure's layout and GIF, the window or notebook, the options, and the extras.
+The machinery (data and files, download, figure, screen, options, extras) is in companions/.
 """
 
 import math
@@ -233,11 +232,11 @@ def initial_weights(input_layer_size, hidden_layer_size, num_labels, seed):
 
 class History:
     """The training callback and what it records, in place of the article's globals: cost and
-    accuracy on both sets after each iteration, and the weights with the lowest test cost.
+    accuracy on each set after each iteration, and the weights with the lowest test cost.
 
     The weights kept are those with the lowest *test* cost, as in the article. The test set thus
     helps choose the model, so the test accuracy of the kept weights is a little optimistic:
-    a careful study chooses on a third, validation set (X, y), as `validation` does.
+    a careful study chooses on a third, validation set, as `validation` (X, y) does here.
     """
 
     def __init__(self, sizes, lmbda, X_train, y_train, X_test, y_test, report=print,
@@ -249,10 +248,11 @@ class History:
         self.report, self.on_iteration = report, on_iteration   # progress lines; the figure
         self.iteration = 0
         self.J_train, self.J_test, self.acc_train, self.acc_test = [], [], [], []
-        # beyond the article: a validation set (a1, y); then its cost chooses the kept weights
+        # beyond the article: a validation set (a1, y), whose cost then chooses the kept weights
         self.validation = (add_bias(validation[0]), validation[1]) if validation else None
         self.J_val, self.acc_val = [], []
-        self.choice = ("validation", self.J_val) if validation else ("test", self.J_test)
+        self.chosen_by = "validation" if validation else "test"    # the set whose cost chooses
+        self.J_chosen = self.J_val if validation else self.J_test
         self.best_theta, self.best_iteration = None, None
         self.stop_reason = None                  # an Ended, on Ctrl-C or the window's closing
 
@@ -272,19 +272,19 @@ class History:
         """Record the weights after an iteration (iteration 0: the initial weights)."""
         J_train, prediction = self.evaluate_training_set(theta)
         J_test, test_prediction = self.evaluate(theta, self.a1_test, self.y_test)
+        if self.validation is not None:          # every set evaluated before any is recorded
+            J_val, val_prediction = self.evaluate(theta, *self.validation)
+            self.J_val.append(J_val)
+            self.acc_val.append(np.mean(val_prediction == self.validation[1]))
         self.J_train.append(J_train)
         self.J_test.append(J_test)
         self.acc_train.append(np.mean(prediction == self.y_train))
         self.acc_test.append(np.mean(test_prediction == self.y_test))
-        validation = ""
-        if self.validation is not None:
-            J_val, val_prediction = self.evaluate(theta, *self.validation)
-            self.J_val.append(J_val)
-            self.acc_val.append(np.mean(val_prediction == self.validation[1]))
-            validation = f"Jval= {J_val:.4f} acc= {100 * self.acc_val[-1]:5.2f}%  |  "
-        if self.choice[1][-1] <= min(self.choice[1]):
+        if self.J_chosen[-1] <= min(self.J_chosen):
             self.best_theta, self.best_iteration = theta.copy(), self.iteration
         label = "initial" if self.iteration == 0 else f"iter={self.iteration:3d}"
+        validation = f"Jval= {J_val:.4f} acc= {100 * self.acc_val[-1]:5.2f}%  |  " if \
+            self.validation is not None else ""
         self.report(f"{label}:  Jtrain= {J_train:.4f} acc= {100 * self.acc_train[-1]:5.2f}%  |  "
                     f"{validation}Jtest= {J_test:.4f} acc= {100 * self.acc_test[-1]:5.2f}%")
         if self.on_iteration is not None:
@@ -350,20 +350,18 @@ class LiveFigure(figure.FigureLayout):
         if history.J_val:
             self.validation_line.set_data(iterations, history.J_val)
         self.best_marker.set_data([history.best_iteration],
-                                  [history.choice[1][history.best_iteration]])
+                                  [history.J_chosen[history.best_iteration]])
         self.fit_cost_limits(history.J_train + history.J_test + history.J_val,
                              first=len(iterations) == 1)
-        self.title.set_text(f"iteration {len(iterations) - 1}:  train accuracy "
-                            f"{100 * history.acc_train[-1]:.1f}%,  " + (
-                                f"validation accuracy {100 * history.acc_val[-1]:.1f}%,  "
-                                if history.J_val else "") +
-                            f"test accuracy {100 * history.acc_test[-1]:.1f}%")
+        accuracies = {"train": history.acc_train, "validation": history.acc_val,
+                      "test": history.acc_test}
+        self.title.set_text(f"iteration {len(iterations) - 1}:  " + ",  ".join(
+            f"{name} accuracy {100 * acc[-1]:.1f}%" for name, acc in accuracies.items() if acc))
 
 
 def class_names(num_labels):
     """Elliptical, Spiral, Irregular for three classes; the class numbers for other data."""
-    return list(CLASS_NAMES) if num_labels == len(CLASS_NAMES) else [str(k) for k in
-                                                                       range(num_labels)]
+    return CLASS_NAMES if num_labels == len(CLASS_NAMES) else tuple(map(str, range(num_labels)))
 
 
 # ==== Running it (article section 9) =============================================================
@@ -371,12 +369,11 @@ def class_names(num_labels):
 def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=None):
     """The article's run: train, show it live, report the kept weights, save what was asked.
     validation: beyond the article, (X, y) of a validation set that chooses the kept weights."""
-    sizes = (X_train.shape[1], args.hidden, num_labels)
-    print(f"{len(y_train)} training" + (f", {len(validation[1])} validation" if validation else "")
-          + f" and {len(y_test)} test images of {X_train.shape[1]} pixels, "
-          f"{num_labels} classes; network {sizes[0]} - {sizes[1]} - {sizes[2]}, "
-          f"lambda = {args.lmbda:g}, up to {args.maxiter} iterations "
-          f"({'vectorized' if args.vectorized else 'looped'} gradient)")
+    sizes, names = (X_train.shape[1], args.hidden, num_labels), class_names(num_labels)
+    print(f"{len(y_train)} training{f', {len(validation[1])} validation' if validation else ''} and"
+          f" {len(y_test)} test images of {X_train.shape[1]} pixels, {num_labels} classes; network "
+          f"{sizes[0]} - {sizes[1]} - {sizes[2]}, lambda = {args.lmbda:g}, up to {args.maxiter} "
+          f"iterations ({'vectorized' if args.vectorized else 'looped'} gradient)")
     live = LiveFigure(X_train, y_train, num_labels, args.hidden, args.maxiter, bool(validation))
     recorder = figure.GifRecorder(live.fig, args.gif, args.maxiter) if args.gif else None
     frames = figure.Frames(screen, recorder)    # the GIF's own schedule, the eye's pace
@@ -399,6 +396,7 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
         ended = extras.Ended.INTERRUPTED
     if history.best_theta is None:                 # stopped before the first evaluation
         print("interrupted before training began", file=sys.stderr)
+        display.close(screen, [live.fig], keep_open=False)
         return 130
     print(f"training {ended.value} after {history.iteration - 1} iterations "
           f"in {time.perf_counter() - start:.1f} s")
@@ -406,33 +404,34 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
 
     # the kept weights: those with the lowest test cost (or validation cost)
     Theta1, Theta2 = reshape(history.best_theta, *sizes)
-    prediction, test_prediction = predict(Theta1, Theta2, X_train), predict(Theta1, Theta2, X_test)
-    sets = {"train": (X_train, y_train), **({"validation": validation} if validation else {}),
-            "test": (X_test, y_test)}
-    accuracy = {name: 100 * np.mean(predict(Theta1, Theta2, X) == y) for name, (X, y) in
-                sets.items()}
-    chooser, costs = history.choice
+    train_prediction = predict(Theta1, Theta2, X_train)
+    test_prediction = predict(Theta1, Theta2, X_test)
+    accuracy = {"train": np.mean(train_prediction == y_train)}
+    if validation:
+        accuracy["validation"] = np.mean(predict(Theta1, Theta2, validation[0]) == validation[1])
+    accuracy["test"] = np.mean(test_prediction == y_test)
     print(f"kept the weights of iteration {history.best_iteration}, which had the lowest "
-          f"{chooser} cost, {costs[history.best_iteration]:.4f}")
-    print(", ".join(f"{name} accuracy {a:.1f}%" for name, a in accuracy.items()) + (
+          f"{history.chosen_by} cost, {history.J_chosen[history.best_iteration]:.4f}")
+    print(", ".join(f"{name} accuracy {100 * a:.1f}%" for name, a in accuracy.items()) + (
         " (the test set did not choose the weights)" if validation else
         " (optimistic: the test set chose the weights)"))
-    print("test set:\n  " + "\n  ".join(extras.confusion_table(y_test, test_prediction,
-                                                               class_names(num_labels))))
-    live.update(history, history.best_theta, prediction, step=0)
-    live.title.set_text(f"kept weights (iteration {history.best_iteration}, lowest {chooser} "
-                        "cost): " + ", ".join(f"{name} {a:.1f}%" for name, a in accuracy.items())
-                        + " right")
+    print("test set:\n  " + "\n  ".join(extras.confusion_table(y_test, test_prediction, names)))
+    live.update(history, history.best_theta, train_prediction, step=0)
+    live.title.set_text(f"kept weights (iteration {history.best_iteration}, lowest "
+                        f"{history.chosen_by} cost): " + ", ".join(
+                            f"{name} {100 * a:.1f}%" for name, a in accuracy.items()) + " right")
     if screen is not None:
         screen.draw()                                # the final figure is always shown
-    # beyond the article: the test galaxies the kept weights get most wrong, shown and saved
-    mistakes = extras.mistakes(screen, X_test, y_test, feedforward(Theta1, Theta2, add_bias(
-        X_test)), class_names(num_labels)) if args.mistakes else None
-    data.save_outputs(args, live.fig, recorder, Theta1, Theta2, history.best_iteration, mistakes)
-    interrupted = ended == extras.Ended.INTERRUPTED
-    display.close(screen, [live.fig, mistakes], keep_open=not (
-        interrupted or args.close_when_done or ended == extras.Ended.WINDOW_CLOSED))
-    return 130 if interrupted else 0
+    keep_open = not (args.close_when_done or ended in (extras.Ended.INTERRUPTED,
+                                                       extras.Ended.WINDOW_CLOSED))
+    mistakes = None
+    if args.mistakes:      # beyond the article: the test galaxies the kept weights get most wrong
+        forward = feedforward(Theta1, Theta2, add_bias(X_test))
+        mistakes = extras.mistakes(screen, keep_open, X_test, y_test, forward, names)
+    written = data.save_outputs(args, live.fig, recorder, Theta1, Theta2, history.best_iteration,
+                                mistakes)      # False if a file could not be: said on stderr
+    display.close(screen, [live.fig, mistakes], keep_open)
+    return 2 if not written else 130 if ended == extras.Ended.INTERRUPTED else 0
 
 
 def main(argv=None):

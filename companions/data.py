@@ -4,6 +4,7 @@ write whole or not at all.
 - Reading: the galaxy CSVs, one galaxy a row: the label (0, 1, 2, ...), then the image's gray
   levels 0..255 in row-major order, no header. load_data returns the pixels scaled to [0, 1]
   (article section 6) and the labels.
+- --validation's split of the training set, stratified by class and fixed by the seed.
 - What the article's functions are given: theta, X and y checked to fit together, so that a
   wrong shape is an error that says which, never a silent numpy broadcast into a wrong cost.
 - Writing: each file goes to a temporary file beside its target and is then renamed over it, so
@@ -17,7 +18,6 @@ ann.py prints it without a traceback.
 import math
 import os
 import sys
-import tempfile
 import zipfile
 
 import numpy as np
@@ -209,17 +209,19 @@ def checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
 
 def write_atomically(path, write):
     """Call write(temporary_path), then rename the temporary file to path. A file system that
-    refuses (no space, no permission) raises UserError naming path."""
+    refuses (no space, no permission) raises UserError naming path. The temporary file, beside
+    path, is made with mode 0666 less the user's umask, as any ordinary file."""
     folder, name = os.path.split(os.path.abspath(path))
-    suffix = os.path.splitext(name)[1]
-    tmp = None
+    suffix, tmp = os.path.splitext(name)[1], None     # (the suffix: Pillow's GIF needs it)
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=suffix)
-        os.close(fd)
+        while tmp is None:
+            candidate = os.path.join(folder, f".{name}.{os.urandom(4).hex()}{suffix}")
+            try:
+                os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+                tmp = candidate
+            except FileExistsError:           # another writer's name: draw again
+                pass
         write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)         # mkstemp's file is private; make it ordinary
         os.replace(tmp, path)
     except OSError as e:
         raise UserError(f"{path}: cannot write it ({e.strerror or e})") from None
@@ -272,8 +274,9 @@ def load_weights(path, test_path, num_pixels, train_path, num_labels):
 def save_outputs(args, fig, recorder, Theta1, Theta2, iteration, mistakes=None):
     """At the end of a run: the figure, the GIF (recorder, or None), the kept weights (from
     iteration `iteration`) and the mistakes figure (or None), each where the command line
-    asked, each said in one line. A file that cannot be written does not stop the others; then
-    UserError names the first."""
+    asked, each said in one line. A file that cannot be written does not stop the others: the
+    first that failed is said in one line on stderr, as ann.py says a UserError, and the
+    result is False. True if every file was written."""
     failed = []
 
     def attempt(path, write, saying):
@@ -296,4 +299,5 @@ def save_outputs(args, fig, recorder, Theta1, Theta2, iteration, mistakes=None):
         attempt(args.mistakes, lambda: save_figure(mistakes, args.mistakes),
                 lambda: f"saved the test galaxies it gets most wrong to {args.mistakes}")
     if failed:
-        raise UserError(failed[0])
+        print(f"ann.py: error: {failed[0]}", file=sys.stderr)
+    return not failed

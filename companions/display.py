@@ -171,7 +171,8 @@ def close(screen, figures, keep_open):
     import matplotlib.pyplot as plt
     if screen is not None and screen.kind == "window" and keep_open and not screen.closed:
         figures[0].canvas.draw_idle()
-        print("close the window to exit")
+        print("close the window to exit" if figures[1:] in ([], [None]) else
+              "close the windows to exit")
         plt.show()
     for fig in figures:
         if fig is not None and (screen is None or screen.kind != "widget"):

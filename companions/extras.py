@@ -105,13 +105,14 @@ def confusion_table(y, prediction, names):
     """Rows: true class; columns: predicted class; as lines of text. names: one per class."""
     num_labels = len(names)
     width = max(len(n) for n in names) + 2
+    first = max(width + 6, len("true \\ predicted") + 2)       # the first column's width
     counts = np.zeros((num_labels, num_labels), dtype=int)
     np.add.at(counts, (y, prediction), 1)
-    lines = ["true \\ predicted".ljust(width + 6) + "".join(n.rjust(width) for n in names)]
+    lines = ["true \\ predicted".ljust(first) + "".join(n.rjust(width) for n in names)]
     for k in range(num_labels):
         right = (f"{100 * counts[k, k] / counts[k].sum():5.1f}% right" if counts[k].sum()
                  else "    - (no example)")
-        lines.append(names[k].ljust(width + 6) + "".join(f"{c:{width}d}" for c in counts[k])
+        lines.append(names[k].ljust(first) + "".join(f"{c:{width}d}" for c in counts[k])
                      + "   " + right)
     return lines
 
@@ -121,9 +122,9 @@ def confusion_table(y, prediction, names):
 def worst_mistakes(z3, y, most=18):
     """The examples the network gets wrong, its costliest first, at most `most`: their rows
     and costs, and how many it gets wrong in all. z3 (m, K): the output layer before the
-    sigmoid; y (m,) the labels. An example's cost is its part of J (without the regularization,
-    the same for all): log(1 + e^-z) for its own class's output, log(1 + e^z) for the others'
-    (-log h and -log(1 - h), h = g(z), computed without overflow)."""
+    sigmoid; y (m,) the labels. An example's cost is the sum over its K outputs that J averages
+    over the examples (the regularization left out): -log h for its own class's output,
+    -log(1 - h) for the others', h = g(z3), computed as log(1 + e^-z3) and log(1 + e^z3)."""
     own = np.arange(z3.shape[1]) == y[:, None]                     # (m, K): one-hot
     cost = np.where(own, np.logaddexp(0, -z3), np.logaddexp(0, z3)).sum(axis=1)
     wrong = np.flatnonzero(np.argmax(z3, axis=1) != y)
@@ -131,14 +132,16 @@ def worst_mistakes(z3, y, most=18):
     return rows, cost[rows], len(wrong)
 
 
-def mistakes(screen, X, y, forward, names):
+def mistakes(screen, keep_open, X, y, forward, names):
     """The figure of the test galaxies X (m, n), y (m,) the network gets most wrong, from
     forward, what ann.py's feedforward returned for them (z2, a2, z3, a3); shown where the run
-    shows its figure (screen, or None). Returns the figure, which the run saves."""
+    shows its figure (screen, or None): in a window of its own if the run keeps its window open
+    (keep_open), else only saved. Returns the figure, which the run saves."""
     z3, a3 = forward[2:]
     fig = figure.mistakes_figure(X, y, a3, *worst_mistakes(z3, y), names)
     if screen is not None and screen.kind == "window":
-        fig.show()                            # a window of its own, kept open with the run's
+        if keep_open:
+            fig.show()                        # kept open with the run's until the learner closes
     elif screen is not None:                  # below the run's figure in the cell's output
         from IPython.display import display as show
         show(fig.canvas if screen.kind == "widget" else display.png_of(fig))
@@ -191,7 +194,9 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
 
     accuracy = np.full((len(hidden_sizes), len(lmbdas)), np.nan)    # NaN: not trained (yet)
     print(f"sweep: {len(hidden_sizes)} hidden sizes x {len(lmbdas)} lambdas, "
-          f"{maxiter} iterations each, vectorized gradient")
+          f"{maxiter} iterations each, vectorized gradient"
+          + (f"; {len(y_train)} training and {len(validation[1])} validation images, the "
+             "validation set chooses the kept weights" if validation else ""))
     interrupted = False
     try:
         for r, hidden in enumerate(hidden_sizes):
@@ -206,7 +211,8 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
     except KeyboardInterrupt:      # Ctrl-C: the table and the map of the runs that finished
         interrupted = True
         print("sweep interrupted (Ctrl-C): the runs that finished")
-    print("test accuracy (%) of the kept weights, rows: hidden units, columns: lambda")
+    chosen = " (lowest validation cost)" if validation else ""
+    print(f"test accuracy (%) of the kept weights{chosen}, rows: hidden units, columns: lambda")
     print("hidden \\ lambda " + "".join(f"{lmbda:>8g}" for lmbda in lmbdas))
     for r, hidden in enumerate(hidden_sizes):
         print(f"{hidden:>15d} " + "".join(f"{100 * a:8.1f}" if a == a else f"{'-':>8}"
@@ -227,7 +233,8 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
     ax.set_yticks(range(len(hidden_sizes)), [str(h) for h in hidden_sizes])
     ax.set_xlabel("lambda")
     ax.set_ylabel("hidden units")
-    ax.set_title(f"test accuracy (%) after up to {maxiter} iterations", fontsize=10)
+    ax.set_title(f"test accuracy (%) after up to {maxiter} iterations"
+                 + (", chosen on a validation set" if validation else ""), fontsize=10)
     fig.colorbar(shown, ax=ax, label="test accuracy (%)")
     save_figure(fig, args.save)
     plt.close(fig)

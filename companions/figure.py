@@ -1,7 +1,7 @@
-"""ann.py's training figure: its layout, computed from the data (how many galaxies, classes and
-hidden units there are, how large the images are), which iterations are drawn, and --gif, the
-animation of the training. ann.py's LiveFigure builds on FigureLayout and says what each
-iteration shows."""
+"""ann.py's figures: the training figure's layout, computed from the data (how many galaxies,
+classes and hidden units there are, how large the images are), which iterations are drawn, --gif
+(the animation of the training), and --mistakes (the test galaxies the network gets most
+wrong). ann.py's LiveFigure builds on FigureLayout and says what each iteration shows."""
 import math
 
 import numpy as np
@@ -96,8 +96,8 @@ class FigureLayout:
         self.cost_ax = axes_at(6, width - 1.0, 0.8)
         self.train_line, = self.cost_ax.plot([], [], color="tab:blue", label="train")
         self.test_line, = self.cost_ax.plot([], [], color="tab:red", label="test")
-        self.validation_line = self.cost_ax.plot([], [], color="tab:green", label="validation")[
-            0] if validation else None
+        self.validation_line = (self.cost_ax.plot([], [], color="tab:green",
+                                                  label="validation")[0] if validation else None)
         self.best_marker, = self.cost_ax.plot(    # on the curve of the set that chooses
             [], [], "o", color="tab:green" if validation else "tab:red", mfc="none",
             label=f"lowest {'validation' if validation else 'test'} cost")
@@ -215,10 +215,14 @@ def mistakes_figure(X, y, outputs, rows, costs, wrong, names):
     import matplotlib.pyplot as plt
     side, columns = math.isqrt(X.shape[1]), max(1, min(6, len(rows)))
     grid_rows = max(1, math.ceil(len(rows) / columns))
-    with plt.ioff():
-        fig, axes = plt.subplots(grid_rows, columns, figsize=(1.6 * columns + 0.4,
-                                                             2.2 * grid_rows + 0.8),
-                                 squeeze=False)
+    with plt.ioff():              # (shown, if at all, where the run shows its figure)
+        if not len(rows):
+            fig = plt.figure(figsize=(7.0, 1.0))
+            fig.text(0.5, 0.5, "the kept weights get every test galaxy right", ha="center",
+                     va="center", fontsize=11)
+            return fig
+        fig, axes = plt.subplots(grid_rows, columns, squeeze=False, figsize=(
+            max(7.0, 1.6 * columns + 0.4), 2.2 * grid_rows + 0.8))   # wide enough for the title
     letters = [name[0] for name in names] if len({n[0] for n in names}) == len(names) else names
     for ax in axes.ravel():
         ax.set_axis_off()
@@ -231,7 +235,6 @@ def mistakes_figure(X, y, outputs, rows, costs, wrong, names):
                 transform=ax.transAxes, ha="center", va="top", fontsize=7)
     fig.suptitle(f"the {len(rows)} test galaxies the kept weights get most wrong, highest cost "
                  f"first ({wrong} wrong in all)\nunder each: the network's outputs, one per "
-                 "class, and the galaxy's cost" if len(rows) else
-                 "the kept weights get every test galaxy right", fontsize=10)
+                 "class, and the galaxy's cost", fontsize=10)
     fig.tight_layout()
     return fig

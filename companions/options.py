@@ -159,6 +159,14 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
     if args.data == "tutorial" and (args.train or args.test):
         parser.exit(2, "ann.py: error: --data tutorial trains on the article's files; give "
                        "either it or --train/--test, not both\n")
+    for mode, what, clashing in (
+            ("sweep", "trains many networks and saves only its heat map",
+             ("gif", "mistakes", "save_weights", "weights")),
+            ("weights", "evaluates saved weights without training",
+             ("gif", "mistakes", "save_weights", "validation"))):
+        given = [f"--{name.replace('_', '-')}" for name in clashing if getattr(args, name)]
+        if getattr(args, mode) and given:
+            parser.exit(2, f"ann.py: error: --{mode} {what}: leave out {' and '.join(given)}\n")
     args.train, args.test = args.train or train, args.test or test
     if args.maxiter is None:
         args.maxiter = 300 if args.sweep else maxiter

@@ -1,12 +1,14 @@
 """Beyond the article: weights saved and evaluated without training (--weights), and the sweep
 (--sweep). Each test's name says what must hold."""
+import os
 import re
 
 import numpy as np
 import pytest
 
 import ann
-from conftest import main_in_process, toy_images, write_csv
+from conftest import (ONE_THREAD, ROOT, TUTORIAL, full, main_in_process, needs_tutorial_data,
+                      roundoff, run_ann, toy_images, write_csv)
 
 
 # ---- --save-weights and --weights ---------------------------------------------------------------
@@ -161,7 +163,8 @@ def test_the_validation_cost_not_the_test_cost_chooses_the_kept_weights(toy_csvs
                           validation=validation)
     ann.train(history, ann.initial_weights(*sizes, 917), maxiter=15)
     lowest = lambda costs: len(costs) - 1 - int(np.argmin(costs[::-1]))     # the last minimum
-    assert history.choice == ("validation", history.J_val) and len(history.J_val) == 16
+    assert history.chosen_by == "validation" and history.J_chosen is history.J_val
+    assert len(history.J_val) == 16
     assert history.best_iteration == lowest(history.J_val) != lowest(history.J_test)
     assert ann.cost_function(history.best_theta, *sizes, *validation, 1.0) == pytest.approx(
         history.J_val[history.best_iteration], rel=1e-12)
@@ -220,6 +223,9 @@ def test_the_mistakes_figure_shows_each_galaxy_and_is_written_whole_or_not_at_al
     assert run.returncode == 0, run.stderr
     assert f"saved the test galaxies it gets most wrong to {path}" in run.stdout
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = [[int(c) for c in re.match(r"\s*\S+\s+(\d+)\s+(\d+)\s+(\d+)", line).groups()]
+             for line in run.stdout.split("test set:\n")[1].splitlines()[1:4]]
+    wrong_in_the_table = sum(table[k][j] for k in range(3) for j in range(3) if j != k)
     shown = []
     real = ann.figure.mistakes_figure
 
@@ -244,5 +250,76 @@ def test_the_mistakes_figure_shows_each_galaxy_and_is_written_whole_or_not_at_al
     titles, heading = shown[0]
     count, wrong = map(int, re.search(r"the (\d+) test galaxies .* \((\d+) wrong in all\)",
                                       heading).groups())
-    assert len(titles) == count == min(18, wrong) >= 1
+    assert len(titles) == count == min(18, wrong) >= 1 and wrong == wrong_in_the_table
     assert all(t.startswith("true ") and "\nguess " in t for t in titles)
+
+
+def test_with_every_test_galaxy_right_the_mistakes_figure_says_so_in_full():
+    y, pixels = toy_images(2)
+    fig = ann.figure.mistakes_figure(pixels / 255.0, y, np.eye(3)[y], np.array([], int),
+                                     np.array([]), 0, ann.CLASS_NAMES)
+    texts = [t.get_text() for t in fig.texts]
+    assert texts == ["the kept weights get every test galaxy right"] and not fig.axes
+    renderer = fig.canvas.get_renderer()
+    box = fig.texts[0].get_window_extent(renderer)           # the whole line fits
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width
+
+
+def test_the_figure_draws_the_validation_cost_and_marks_its_lowest_point(toy_csvs):
+    X, y = ann.data.load_data(toy_csvs[0])
+    Xt, yt = ann.data.load_data(toy_csvs[1])
+    sizes = (X.shape[1], 4, 3)
+    history = ann.History(sizes, 1.0, X[:60], y[:60], Xt, yt, report=lambda line: None,
+                          validation=(X[60:], y[60:]))
+    ann.train(history, ann.initial_weights(*sizes, 917), maxiter=8)
+    live = ann.LiveFigure(X, y, 3, 4, 8, validation=True)
+    live.update(history, history.best_theta, ann.predict(*ann.reshape(
+        history.best_theta, *sizes), X), step=0)
+    assert list(live.validation_line.get_ydata()) == history.J_val
+    assert list(live.best_marker.get_ydata()) == [history.J_val[history.best_iteration]]
+    labels = [t.get_text() for t in live.cost_ax.get_legend().get_texts()]
+    assert labels == ["train", "test", "validation", "lowest validation cost"]
+    assert "validation accuracy" in live.title.get_text()
+
+
+def test_a_sweep_with_validation_says_the_validation_set_chose_the_kept_weights(toy_csvs,
+                                                                               tmp_path, capsys):
+    run = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--sweep",
+                          "--sweep-hidden", "2", "--sweep-lmbda", "1", "--maxiter", 3,
+                          "--validation", 0.2, "--save", tmp_path / "sweep.png")
+    assert run.returncode == 0, run.stderr
+    assert "72 training and 18 validation images, the validation set chooses" in run.stdout
+    assert "of the kept weights (lowest validation cost), rows" in run.stdout
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--sweep", "--gif", "{tmp}/a.gif"], "--sweep trains many networks and saves only its heat "
+                                          "map: leave out --gif"),
+    (["--weights", "w.npz", "--validation", "0.2", "--mistakes", "{tmp}/m.png"],
+     "--weights evaluates saved weights without training: leave out --mistakes and "
+     "--validation")])
+def test_an_option_that_needs_one_training_run_is_refused_with_sweep_or_weights(
+        tmp_path, capsys, options, message):
+    with pytest.raises(SystemExit) as exit_:
+        ann.main([option.format(tmp=tmp_path) for option in options])
+    assert exit_.value.code == 2 and capsys.readouterr().err == f"ann.py: error: {message}\n"
+
+
+@full
+@roundoff
+@pytest.mark.parametrize("data", ["ours", pytest.param("article's", marks=needs_tutorial_data)])
+def test_the_readmes_seed_917_row_is_what_the_runs_print(data, tmp_path):
+    """README.md, 'How optimistic is 74 %?': the seed-917 row (--vectorized, one BLAS thread),
+    the test set choosing and --validation 0.2 choosing."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        row = next(line for line in f if line.startswith("| 917 |")).split("|")[2:6]
+    written = dict(zip(["ours", "ours, validation", "article's", "article's, validation"],
+                       (cell.strip().rstrip(" %") for cell in row)))
+    files = [] if data == "ours" else ["--train", os.path.join(TUTORIAL, "train.csv"),
+                                       "--test", os.path.join(TUTORIAL, "test.csv")]
+    for more, column in (([], data), (["--validation", "0.2"], f"{data}, validation")):
+        result = run_ann(*files, "--vectorized", "--no-plot", "--save", tmp_path / "f.png",
+                         *more, env=ONE_THREAD)
+        assert result.returncode == 0, result.stderr
+        assert re.search(r"test accuracy (\d+\.\d)%", result.stdout).group(1) == \
+            written[column], column

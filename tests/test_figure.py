@@ -93,7 +93,7 @@ def test_data_with_four_classes_train_and_are_shown_by_class_number(tmp_path, ca
     live = ann.LiveFigure(pixels4 / 255.0, y4, 4, 8, maxiter=5)
     titles = [t.get_text() for t in live.galaxy_ax.texts if t.get_text().startswith("true")]
     assert titles == ["true: class 0", "true: class 1", "true: class 2", "true: class 3"]
-    assert live.letters == ["0", "1", "2", "3"]
+    assert list(live.letters) == ["0", "1", "2", "3"]
 
 
 # ---- the GIF -------------------------------------------------------------------------------------
