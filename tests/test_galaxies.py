@@ -260,7 +260,7 @@ def test_labels_are_the_plurality_of_split_and_unanimous_votes():
     assert 0.5 < np.mean(share >= 0.9) < 1                          # most are clear cases ...
     assert np.mean(share < 0.6) > 0                                 # ... some split
     # some galaxies are voted another class than their model's, most are not (the shipped
-    # sets: see galaxies/README.md and test_shipped_data)
+    # sets: see galaxies/README.md and test_the_shipped_files_are_exactly_what_make_galaxies_writes)
     assert 0.03 < np.mean(models != y) < 0.3
 
 

@@ -386,7 +386,7 @@ def test_no_network_names_the_github_address(small_files, tmp_path, local_only):
 
 
 @full
-def test_an_address_without_http_is_a_download_error(small_files, tmp_path, monkeypatch):
+def test_an_address_without_http_is_a_one_line_error(small_files, tmp_path, monkeypatch):
     monkeypatch.setenv(td.URL_VARIABLE, "localhost:8000")
     with pytest.raises(td.UserError) as caught:
         td.tutorial_data(str(tmp_path), out=io.StringIO())
@@ -394,7 +394,7 @@ def test_an_address_without_http_is_a_download_error(small_files, tmp_path, monk
 
 
 @full
-def test_a_folder_that_cannot_be_made_is_a_download_error(small_files, tmp_path):
+def test_a_folder_that_cannot_be_made_is_a_one_line_error(small_files, tmp_path):
     (tmp_path / "a_file").write_text("not a folder")
     with pytest.raises(td.UserError) as caught:
         td.tutorial_data(str(tmp_path / "a_file" / "tutorial_data"), out=io.StringIO())
