@@ -427,7 +427,8 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
     mistakes = None
     if args.mistakes:      # beyond the article: the test galaxies the kept weights get most wrong
         forward = feedforward(Theta1, Theta2, add_bias(X_test))
-        mistakes = extras.mistakes(screen, keep_open, X_test, y_test, forward, names)
+        mistakes = extras.mistakes(screen, keep_open, X_test, y_test, forward, names,
+                                   live.letters)
     written = data.save_outputs(args, live.fig, recorder, Theta1, Theta2, history.best_iteration,
                                 mistakes)      # False if a file could not be: said on stderr
     display.close(screen, [live.fig, mistakes], keep_open)

@@ -132,13 +132,14 @@ def worst_mistakes(z3, y, most=18):
     return rows, cost[rows], len(wrong)
 
 
-def mistakes(screen, keep_open, X, y, forward, names):
+def mistakes(screen, keep_open, X, y, forward, names, letters):
     """The figure of the test galaxies X (m, n), y (m,) the network gets most wrong, from
     forward, what ann.py's feedforward returned for them (z2, a2, z3, a3); shown where the run
     shows its figure (screen, or None): in a window of its own if the run keeps its window open
-    (keep_open), else only saved. Returns the figure, which the run saves."""
+    (keep_open), else only saved. names and letters: the classes' names and the letters the
+    training figure labels them with. Returns the figure, which the run saves."""
     z3, a3 = forward[2:]
-    fig = figure.mistakes_figure(X, y, a3, *worst_mistakes(z3, y), names)
+    fig = figure.mistakes_figure(X, y, a3, *worst_mistakes(z3, y), names, letters)
     if screen is not None and screen.kind == "window":
         if keep_open:
             fig.show()                        # kept open with the run's until the learner closes

@@ -207,11 +207,12 @@ class GifRecorder:
         write_atomically(self.path, write)
 
 
-def mistakes_figure(X, y, outputs, rows, costs, wrong, names):
+def mistakes_figure(X, y, outputs, rows, costs, wrong, names, letters):
     """--mistakes: the test galaxies rows (the network's worst first), each with its true and
     predicted class, the network's outputs (a3, one per class) and its cost; X (m, n) pixels,
-    y (m,) labels, outputs (m, K). wrong: how many test galaxies it gets wrong in all. The
-    grid's size follows the number of galaxies, at most 6 a row."""
+    y (m,) labels, outputs (m, K). wrong: how many test galaxies it gets wrong in all. names:
+    the classes'; letters: what labels each output (LiveFigure's). The grid's size follows the
+    number of galaxies, at most 6 a row."""
     import matplotlib.pyplot as plt
     side, columns = math.isqrt(X.shape[1]), max(1, min(6, len(rows)))
     grid_rows = max(1, math.ceil(len(rows) / columns))
@@ -223,7 +224,6 @@ def mistakes_figure(X, y, outputs, rows, costs, wrong, names):
             return fig
         fig, axes = plt.subplots(grid_rows, columns, squeeze=False, figsize=(
             max(7.0, 1.6 * columns + 0.4), 2.2 * grid_rows + 0.8))   # wide enough for the title
-    letters = [name[0] for name in names] if len({n[0] for n in names}) == len(names) else names
     for ax in axes.ravel():
         ax.set_axis_off()
     for ax, i, cost in zip(axes.ravel(), rows, costs):

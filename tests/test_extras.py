@@ -229,8 +229,8 @@ def test_the_mistakes_figure_shows_each_galaxy_and_is_written_whole_or_not_at_al
     shown = []
     real = ann.figure.mistakes_figure
 
-    def half_written(X, y, outputs, rows, costs, wrong, names):
-        fig = real(X, y, outputs, rows, costs, wrong, names)
+    def half_written(*args):
+        fig = real(*args)
         shown.append(([ax.get_title() for ax in fig.axes if ax.images], fig._suptitle.get_text()))
 
         def savefig(target, **kwargs):          # the disk fills half-way through the file
@@ -257,7 +257,7 @@ def test_the_mistakes_figure_shows_each_galaxy_and_is_written_whole_or_not_at_al
 def test_with_every_test_galaxy_right_the_mistakes_figure_says_so_in_full():
     y, pixels = toy_images(2)
     fig = ann.figure.mistakes_figure(pixels / 255.0, y, np.eye(3)[y], np.array([], int),
-                                     np.array([]), 0, ann.CLASS_NAMES)
+                                     np.array([]), 0, ann.CLASS_NAMES, "ESI")
     texts = [t.get_text() for t in fig.texts]
     assert texts == ["the kept weights get every test galaxy right"] and not fig.axes
     renderer = fig.canvas.get_renderer()
