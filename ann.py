@@ -14,7 +14,8 @@ figure shows the network learning: 1024 input pixels, 8 hidden units, 3 outputs.
     python ann.py --help           # all the options
     %run ann.py                    # in Jupyter or Colab: the figure updates in the cell
 
-The machinery (data and files, download, figure, screen, options, extras) is in companions/.
+The machinery (the data and files, the download, the figure and where it is shown, the options,
+how training runs and ends, what the trained weights are worth) is in companions/.
 """
 
 import math
@@ -26,7 +27,8 @@ import numpy as np
 from scipy.optimize import fmin_cg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # companions/, wherever run from
-from companions import data, display, extras, figure, options, tutorial_data  # noqa: E402
+from companions import (data, figure, options, results, screens, training,  # noqa: E402
+                        tutorial_data)
 
 # ---- The article's settings: the command-line options default to them -------------------------
 SEED = 917               # random seed for the initial weights
@@ -291,27 +293,27 @@ class History:
             self.on_iteration(self, theta, prediction)
         self.iteration += 1
         if self.stop_reason is not None:
-            raise extras.StopTraining(self.stop_reason)
+            raise training.StopTraining(self.stop_reason)
 
 
 def train(history, theta0, maxiter, vectorized=False):
     """Minimize the cost with nonlinear conjugate gradient from theta0, `history` recording
-    every iteration; returns why training ended, an extras.Ended. vectorized: the fast path
+    every iteration; returns why training ended, a training.Ended. vectorized: the fast path
     (beyond the article), one forward pass per weight vector shared by cost, gradient and
     callback."""
     f, fprime = cost_function, gradient
     args = (*history.sizes, history.X_train, history.y_train, history.lmbda)
     if vectorized:
-        fast = extras.FastPath(history, reshape, feedforward, cost_of_outputs, backpropagate)
+        fast = training.FastPath(history, reshape, feedforward, cost_of_outputs, backpropagate)
         f, fprime, args = fast.cost, fast.gradient, ()
         history.evaluate_training_set = fast.evaluate
     try:
         history(theta0)
         warnflag = fmin_cg(f, theta0, fprime=fprime, args=args, maxiter=maxiter,
                            callback=history, disp=False, full_output=True)[4]
-    except extras.StopTraining as stop:
+    except training.StopTraining as stop:
         return stop.args[0]
-    Ended = extras.Ended                         # fmin_cg's warnflag 0-3 says why it ended
+    Ended = training.Ended                       # fmin_cg's warnflag 0-3 says why it ended
     return (Ended.CONVERGED, Ended.MAXITER, Ended.NO_PROGRESS, Ended.NAN_COST)[warnflag]
 
 
@@ -358,6 +360,15 @@ class LiveFigure(figure.FigureLayout):
         self.title.set_text(f"iteration {len(iterations) - 1}:  " + ",  ".join(
             f"{name} accuracy {100 * acc[-1]:.1f}%" for name, acc in accuracies.items() if acc))
 
+    def show_kept(self, history, prediction, accuracy):
+        """The final figure: the kept weights, with their predictions (m,) of the sample galaxies
+        and their accuracies (by set)."""
+        self.update(history, history.best_theta, prediction, step=0)
+        self.title.set_text(f"kept weights (iteration {history.best_iteration}, lowest "
+                            f"{history.chosen_by} cost): " + ", ".join(
+                                f"{name} {100 * a:.1f}%" for name, a in accuracy.items())
+                            + " right")
+
 
 def class_names(num_labels):
     """Elliptical, Spiral, Irregular for three classes; the class numbers for other data."""
@@ -367,16 +378,17 @@ def class_names(num_labels):
 # ==== Running it (article section 9) =============================================================
 
 def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=None):
-    """The article's run: train, show it live, report the kept weights, save what was asked.
-    validation: beyond the article, (X, y) of a validation set that chooses the kept weights."""
+    """The article's run: train while the figure shows it live, report the kept weights, then
+    finish (--mistakes, the files asked for, the window). validation: beyond the article, (X, y)
+    of a validation set that chooses the kept weights. Returns the exit status."""
     sizes, names = (X_train.shape[1], args.hidden, num_labels), class_names(num_labels)
     print(f"{len(y_train)} training{f', {len(validation[1])} validation' if validation else ''} and"
           f" {len(y_test)} test images of {X_train.shape[1]} pixels, {num_labels} classes; network "
           f"{sizes[0]} - {sizes[1]} - {sizes[2]}, lambda = {args.lmbda:g}, up to {args.maxiter} "
           f"iterations ({'vectorized' if args.vectorized else 'looped'} gradient)")
     live = LiveFigure(X_train, y_train, num_labels, args.hidden, args.maxiter, bool(validation))
-    recorder = figure.GifRecorder(live.fig, args.gif, args.maxiter) if args.gif else None
-    frames = figure.Frames(screen, recorder)    # the GIF's own schedule, the eye's pace
+    frames = figure.Frames(screen, figure.GifRecorder(live.fig, args.gif, args.maxiter)
+                           if args.gif else None)    # the GIF's own schedule, the eye's pace
 
     def on_iteration(history, theta, prediction):
         frames.offer(history.iteration,
@@ -384,26 +396,29 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
 
     history = History(sizes, args.lmbda, X_train, y_train, X_test, y_test,
                       on_iteration=on_iteration, validation=validation)
-    if screen is not None:
-        screen.show(live.fig, live.changing, on_close=lambda: setattr(
-            history, "stop_reason", extras.Ended.WINDOW_CLOSED))
     start = time.perf_counter()
-    try:
-        with extras.ctrl_c_stops(history):
-            ended = train(history, initial_weights(*sizes, args.seed), args.maxiter,
-                          args.vectorized)
-    except KeyboardInterrupt:
-        ended = extras.Ended.INTERRUPTED
+    ended = training.until_stopped(history, screen, live, lambda: train(    # window closed,
+        history, initial_weights(*sizes, args.seed), args.maxiter, args.vectorized))  # Ctrl-C
     if history.best_theta is None:                 # stopped before the first evaluation
-        print("interrupted before training began", file=sys.stderr)
-        display.close(screen, [live.fig], keep_open=False)
-        return 130
+        return training.stopped_before_training(screen, live.fig)
     print(f"training {ended.value} after {history.iteration - 1} iterations "
           f"in {time.perf_counter() - start:.1f} s")
     frames.flush()                                 # the last iteration is always shown
+    Theta1, Theta2, accuracy, prediction = report_kept_weights(
+        history, X_train, y_train, X_test, y_test, names, validation)
+    live.show_kept(history, prediction, accuracy)
+    test_outputs = feedforward(Theta1, Theta2, add_bias(X_test)) if args.mistakes else None
+    return training.finish(args, screen, ended, live, frames.recorder,
+                           (Theta1, Theta2, history.best_iteration), X_test, y_test,
+                           test_outputs, names)
 
-    # the kept weights: those with the lowest test cost (or validation cost)
-    Theta1, Theta2 = reshape(history.best_theta, *sizes)
+
+def report_kept_weights(history, X_train, y_train, X_test, y_test, names, validation=None):
+    """The kept weights, those with the lowest test cost (or validation cost), and what they get
+    right: their accuracy on each set and the test set's table of true against predicted
+    classes, printed. Returns Theta1, Theta2, the accuracies (by set) and the training set's
+    predictions (m,)."""
+    Theta1, Theta2 = reshape(history.best_theta, *history.sizes)
     train_prediction = predict(Theta1, Theta2, X_train)
     test_prediction = predict(Theta1, Theta2, X_test)
     accuracy = {"train": np.mean(train_prediction == y_train)}
@@ -415,24 +430,8 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
     print(", ".join(f"{name} accuracy {100 * a:.1f}%" for name, a in accuracy.items()) + (
         " (the test set did not choose the weights)" if validation else
         " (optimistic: the test set chose the weights)"))
-    print("test set:\n  " + "\n  ".join(extras.confusion_table(y_test, test_prediction, names)))
-    live.update(history, history.best_theta, train_prediction, step=0)
-    live.title.set_text(f"kept weights (iteration {history.best_iteration}, lowest "
-                        f"{history.chosen_by} cost): " + ", ".join(
-                            f"{name} {100 * a:.1f}%" for name, a in accuracy.items()) + " right")
-    if screen is not None:
-        screen.draw()                                # the final figure is always shown
-    keep_open = not (args.close_when_done or ended in (extras.Ended.INTERRUPTED,
-                                                       extras.Ended.WINDOW_CLOSED))
-    mistakes = None
-    if args.mistakes:      # beyond the article: the test galaxies the kept weights get most wrong
-        forward = feedforward(Theta1, Theta2, add_bias(X_test))
-        mistakes = extras.mistakes(screen, keep_open, X_test, y_test, forward, names,
-                                   live.letters)
-    written = data.save_outputs(args, live.fig, recorder, Theta1, Theta2, history.best_iteration,
-                                mistakes)      # False if a file could not be: said on stderr
-    display.close(screen, [live.fig, mistakes], keep_open)
-    return 2 if not written else 130 if ended == extras.Ended.INTERRUPTED else 0
+    print("test set:\n  " + "\n  ".join(results.confusion_table(y_test, test_prediction, names)))
+    return Theta1, Theta2, accuracy, train_prediction
 
 
 def main(argv=None):
@@ -441,18 +440,18 @@ def main(argv=None):
     if args.check_gradients:
         return 0 if check_gradients() else 1
     try:
-        screen = display.choose_screen(args.no_plot or args.sweep or bool(args.weights))
+        screen = screens.choose_screen(args.no_plot or args.sweep or bool(args.weights))
         if args.data == "tutorial":
             args.train, args.test = tutorial_data.tutorial_data(TUTORIAL_DIR)
         X_train, y_train, X_test, y_test, num_labels = data.load_sets(args.train, args.test)
         X_train, y_train, validation = data.split_validation(    # --validation, if given
             X_train, y_train, args.validation, args.seed, args.train, class_names(num_labels))
         if args.sweep:       # beyond the article: a network per hidden size and lambda
-            return extras.run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History,
+            return results.run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History,
                                     train, initial_weights, (HIDDEN_LAYER_SIZE, LMBDA),
                                     validation)
         if args.weights:     # weights saved by --save-weights, on the test set
-            return extras.run_saved(args, X_test, y_test, class_names(num_labels), predict,
+            return results.run_saved(args, X_test, y_test, class_names(num_labels), predict,
                                     History, LiveFigure)
         return run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation)
     except (data.UserError, MemoryError) as e:
@@ -465,5 +464,5 @@ def main(argv=None):
 
 if __name__ == "__main__":
     status = main()
-    if display.notebook_shell() is None:   # in Jupyter, %run would show a SystemExit as an error
+    if screens.notebook_shell() is None:   # in Jupyter, %run would show a SystemExit as an error
         sys.exit(status)

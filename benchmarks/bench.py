@@ -30,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
 import ann  # noqa: E402
 import article_script  # noqa: E402
-from companions import data, display  # noqa: E402
+from companions import data, screens  # noqa: E402
 
 TUTORIAL = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "galaxyzoo"))
 # alpha 10, the previous bench.py's choice (it gave no reason). scikit-learn's penalty is lambda's
@@ -102,7 +102,7 @@ def per_call(X, y, Xt, yt, K, rounds):
         history(weights)
     predictions = [ann.predict(*ann.reshape(weights, *sizes), X) for weights in thetas]
     live = ann.LiveFigure(X, y, K, sizes[1], ann.MAXITER)
-    screen = display.Screen("window", display.WINDOW_INTERVAL)    # as a window's, on Agg
+    screen = screens.Screen("window", screens.WINDOW_INTERVAL)    # as a window's, on Agg
     screen.fig, screen.changing = live.fig, live.changing
     article_fig, frames = plt.figure(figsize=(6, 6), dpi=80), iter(range(10 ** 9))
 

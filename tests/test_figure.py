@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import ann
-from companions import display, figure
+from companions import figure, screens as display
 from conftest import full, main_in_process, toy_images, write_csv
 
 

@@ -41,7 +41,7 @@ def test_training_records_every_iteration_and_keeps_the_lowest_test_cost(toy_csv
     sizes, lines = (X.shape[1], 4, 3), []
     history = ann.History(sizes, 1.0, X, y, Xt, yt, report=lines.append)
     ended = ann.train(history, ann.initial_weights(*sizes, 917), maxiter=15)
-    assert ended == ann.extras.Ended.MAXITER and ended.value == "reached --maxiter"
+    assert ended == ann.training.Ended.MAXITER and ended.value == "reached --maxiter"
     assert len(history.J_train) == len(lines) == 16 and lines[0].startswith("initial:")
     assert re.match(r"iter=  1:  Jtrain= \d\.\d{4} acc= [ \d]\d\.\d\d%  \|  Jtest= ", lines[1])
     assert history.J_train[-1] < history.J_train[0]
@@ -68,7 +68,7 @@ def test_the_fast_path_trains_exactly_as_the_cost_and_vectorized_gradient_called
                            on_iteration=lambda h, theta, p: weights.append(theta.copy())), weights
 
     fast, fast_weights = history()
-    assert ann.train(fast, theta0, maxiter, vectorized=True) == ann.extras.Ended.MAXITER
+    assert ann.train(fast, theta0, maxiter, vectorized=True) == ann.training.Ended.MAXITER
     assert "evaluate_training_set" in vars(fast)        # the training set came from the cache
     apart, apart_weights = history()
     apart(theta0)

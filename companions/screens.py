@@ -1,5 +1,5 @@
-"""Where ann.py shows its figure: a window on a desktop, the cell's output in Jupyter or Colab, or
-nowhere (it is saved at the end anyway).
+"""Where ann.py shows its figures: a window on a desktop, the cell's output in Jupyter or Colab,
+or nowhere (they are saved at the end anyway).
 
 choose_screen() says in one line why there is no window when there is none, naming the missing
 GUI toolkit and the command that installs it. A Screen draws at the eye's pace: at most 20 frames
@@ -118,6 +118,15 @@ class Screen:
             from IPython.display import display
             self.handle = display(fig.canvas if self.kind == "widget" else png_of(fig),
                                   display_id=True)
+
+    def show_also(self, fig, keep_open):
+        """Show another figure beside the run's: in a window of its own if the run's window stays
+        open (keep_open), to be closed with it; in a notebook, below the run's figure."""
+        if self.kind != "window":
+            from IPython.display import display
+            display(fig.canvas if self.kind == "widget" else png_of(fig))
+        elif keep_open:
+            fig.show()
 
     def due(self):
         """Is it time for another frame?"""

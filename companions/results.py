@@ -1,102 +1,16 @@
-"""What ann.py adds to the article's run, each a job of its own: the fast path (--vectorized),
-ending training cleanly (Ctrl-C, and the reasons training ends), the confusion table, the test
-galaxies the network gets most wrong (--mistakes), saved weights evaluated without training
-(--weights), and the sweep (--sweep).
+"""What trained weights are worth: the confusion table of the report, the test galaxies they get
+most wrong (--mistakes), saved weights evaluated without training (--weights), and a network per
+hidden size and lambda (--sweep).
 
 The companions never import ann.py (run as a script, it would be loaded a second time): what
 here trains or evaluates networks is given ann.py's functions as arguments, by name.
 """
-import enum
-import signal
-import threading
 import time
-from contextlib import contextmanager
 
 import numpy as np
 
-from companions import display, figure
+from companions import figure
 from companions.data import load_weights, save_figure
-
-
-# ==== How training ends ==========================================================================
-
-class Ended(enum.Enum):
-    """Why training ended: fmin_cg's own reasons (its warnflag 0-3), or the learner's. The
-    values are how a run says it: "training reached --maxiter after 600 iterations"."""
-    CONVERGED, MAXITER = "converged", "reached --maxiter"
-    NO_PROGRESS = "stopped: the line search made no progress"
-    NAN_COST = "stopped: the cost became NaN"
-    WINDOW_CLOSED, INTERRUPTED = "window closed", "interrupted (Ctrl-C)"
-
-
-class StopTraining(Exception):
-    """Raised by the training callback to end fmin_cg early; args[0] is an Ended."""
-
-
-@contextmanager
-def ctrl_c_stops(history):
-    """While inside, the first Ctrl-C sets history.stop_reason to Ended.INTERRUPTED, so that
-    training stops after the current iteration, the kept weights are still reported and every
-    file is written whole; a second Ctrl-C stops at once (KeyboardInterrupt)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield                                 # only the main thread may handle signals
-        return
-
-    def on_sigint(signum, frame):
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        history.stop_reason = Ended.INTERRUPTED
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-# ==== The fast path (--vectorized) ==============================================================
-
-class FastPath:
-    """Beyond the article: cost(theta) and gradient(theta) for fmin_cg, and evaluate(theta) for
-    the training callback, from one forward pass per weight vector.
-
-    fmin_cg asks for the cost and the gradient at the same weights, as separate calls, and the
-    callback then evaluates the training set at weights the optimizer has just evaluated; each
-    would do the forward pass again. FastPath remembers the last weights and their forward pass.
-    Its numbers are those of cost_function and gradient_vectorized to the last bit: ann.py's own
-    functions, given here by name, compute them on the same inputs."""
-
-    def __init__(self, history, reshape, feedforward, cost_of_outputs, backpropagate):
-        self.reshape, self.feedforward = reshape, feedforward
-        self.cost_of_outputs, self.backpropagate = cost_of_outputs, backpropagate
-        self.a1, self.y = history.a1_train, history.y_train    # (m, n + 1), (m,)
-        self.lmbda, self.sizes = history.lmbda, history.sizes
-        self.theta = None                                       # the weights last seen
-
-    def forward(self, theta):
-        """The forward pass at theta, unless it is the one already done."""
-        if self.theta is not None and theta.tobytes() == self.theta.tobytes():
-            return                                              # the very same bits
-        self.theta = np.array(theta, dtype=float)               # a copy: fmin_cg reuses arrays
-        self.Theta1, self.Theta2 = self.reshape(self.theta, *self.sizes)
-        self.outputs = self.feedforward(self.Theta1, self.Theta2, self.a1)
-        self.J = self.grad = None
-
-    def cost(self, theta):
-        self.forward(theta)
-        if self.J is None:
-            self.J = self.cost_of_outputs(self.outputs[2], self.y, self.Theta1, self.Theta2,
-                                          self.lmbda)
-        return self.J
-
-    def gradient(self, theta):
-        self.forward(theta)
-        if self.grad is None:
-            self.grad = self.backpropagate(self.Theta1, self.Theta2, self.a1, self.y, self.lmbda,
-                                           self.outputs)
-        return self.grad.copy()
-
-    def evaluate(self, theta):
-        """The training set's cost J and predictions (m,) at theta, as History.evaluate gives."""
-        return self.cost(theta), np.argmax(self.outputs[2], axis=1)
 
 
 # ==== The confusion table =========================================================================
@@ -140,12 +54,8 @@ def mistakes(screen, keep_open, X, y, forward, names, letters):
     training figure labels them with. Returns the figure, which the run saves."""
     z3, a3 = forward[2:]
     fig = figure.mistakes_figure(X, y, a3, *worst_mistakes(z3, y), names, letters)
-    if screen is not None and screen.kind == "window":
-        if keep_open:
-            fig.show()                        # kept open with the run's until the learner closes
-    elif screen is not None:                  # below the run's figure in the cell's output
-        from IPython.display import display as show
-        show(fig.canvas if screen.kind == "widget" else display.png_of(fig))
+    if screen is not None:
+        screen.show_also(fig, keep_open)
     return fig
 
 
