@@ -27,8 +27,15 @@ import numpy as np
 from scipy.optimize import fmin_cg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # companions/, wherever run from
-from companions import (data, figure, options, results, screens, training,  # noqa: E402
-                        tutorial_data)
+try:
+    from companions import (data, figure, options, results, screens, training,
+                            tutorial_data)
+except ModuleNotFoundError as missing:          # ann.py copied without the folder beside it
+    if not (missing.name or "").startswith("companions"):
+        raise
+    print("ann.py: error: ann.py needs the companions/ folder beside it: get the whole project "
+          "(git clone it, or download it as a ZIP), not ann.py alone", file=sys.stderr)
+    sys.exit(2)
 
 # ---- The article's settings: the command-line options default to them -------------------------
 SEED = 917               # random seed for the initial weights
@@ -440,12 +447,12 @@ def main(argv=None):
     if args.check_gradients:
         return 0 if check_gradients() else 1
     try:
-        screen = screens.choose_screen(args.no_plot or args.sweep or bool(args.weights))
         if args.data == "tutorial":
             args.train, args.test = tutorial_data.tutorial_data(TUTORIAL_DIR)
         X_train, y_train, X_test, y_test, num_labels = data.load_sets(args.train, args.test)
         X_train, y_train, validation = data.split_validation(    # --validation, if given
             X_train, y_train, args.validation, args.seed, args.train, class_names(num_labels))
+        screen = screens.choose_screen(args.no_plot or args.sweep or bool(args.weights))
         if args.sweep:       # beyond the article: a network per hidden size and lambda
             return results.run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History,
                                     train, initial_weights, (HIDDEN_LAYER_SIZE, LMBDA),

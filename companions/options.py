@@ -2,13 +2,23 @@
 types that refuse a bad value with a message argparse prints as a usage error, before any data
 is read."""
 import argparse
+import difflib
 import math
 import os
 import sys
 
 
+def number(kind, text):
+    """text as an int or a float (kind), or an error that names what was expected."""
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{'a whole number' if kind is int else 'a number'} "
+                                         f"is expected, not {text!r}") from None
+
+
 def positive_int(text):
-    value = int(text)
+    value = number(int, text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
     return value
@@ -22,21 +32,21 @@ def hidden_units(text):
 
 
 def seed_value(text):
-    value = int(text)
+    value = number(int, text)
     if not 0 <= value < 2 ** 32:
         raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 2**32 - 1, not {value}")
     return value
 
 
 def non_negative_float(text):
-    value = float(text)
+    value = number(float, text)
     if not (value >= 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"must be a finite number 0 or more, not {text}")
     return value
 
 
 def fraction(text):
-    value = float(text)
+    value = number(float, text)
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, not {text}")
     return value
@@ -83,6 +93,20 @@ def number_list(kind):
     return parse
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, suggesting the option meant where one is misspelled."""
+
+    def error(self, message):
+        if message.startswith("unrecognized arguments: "):
+            known = [option for action in self._actions for option in action.option_strings]
+            for word in message.split(": ", 1)[1].split():
+                close = difflib.get_close_matches(word.split("=")[0], known, n=1)
+                if close:
+                    message += f" (did you mean {close[0]}?)"
+                    break
+        super().error(message)
+
+
 def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
     """ann.py's options, defaulting to its parameter block (seed, hidden, lmbda, maxiter, and
     the train and test CSVs). --data tutorial with --train or --test is refused in one line."""
@@ -92,7 +116,7 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
         print(f"ann.py: error: MPLBACKEND={os.environ.get('MPLBACKEND')!r} is not a backend "
               "matplotlib knows (for example agg, tkagg or qtagg)", file=sys.stderr)
         sys.exit(2)
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ann.py",
         description="Train a three-layer neural network, written from scratch with numpy, to "
                     "classify galaxy images as Elliptical, Spiral or Irregular, and watch it "
@@ -170,6 +194,17 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
     args.train, args.test = args.train or train, args.test or test
     if args.maxiter is None:
         args.maxiter = 300 if args.sweep else maxiter
-    if args.save is None:
+    default_save = args.save is None
+    if default_save:
         args.save = "sweep.png" if args.sweep else "ann.png"
+    outputs = [(f"--{name.replace('_', '-')}", getattr(args, name))
+               for name in ("save", "gif", "mistakes", "save_weights") if getattr(args, name)]
+    if default_save:
+        outputs[0] = ("--save (its default)", args.save)
+    where = lambda path: os.path.normcase(os.path.realpath(path))   # noqa: E731
+    for i, (option, path) in enumerate(outputs):     # one file for two: one would be lost
+        for earlier, other in outputs[:i]:
+            if where(other) == where(path):
+                parser.exit(2, f"ann.py: error: {earlier} and {option} would both write {path}: "
+                               "give each its own file\n")
     return args

@@ -1,9 +1,10 @@
 """--data tutorial: the article's own galaxies (SDSS images, labelled by Galaxy Zoo 2 volunteers),
 which the project may not ship, fetched at one fixed commit when a user asks, each file's size and
-SHA-256 checked. Stored files that match are used without the network; ANN_DATA_URL (a folder
-holding train.csv and test.csv) stands in for GitHub. A file appears whole and checked or not at
-all (data.write_atomically), even on Ctrl-C, which passes on as KeyboardInterrupt; any failure is
-one UserError line: the address, what went wrong, how to get the files by hand."""
+SHA-256 checked. Stored files that match are used without the network; ANN_DATA_URL (the web
+address of a folder holding train.csv and test.csv) stands in for GitHub. A file appears whole
+and checked or not at all (data.write_atomically), even on Ctrl-C, which passes on as
+KeyboardInterrupt; any failure is one UserError line: the address, what went wrong, how to get
+the files by hand or from a mirror."""
 import hashlib
 import http.client
 import math
@@ -25,10 +26,11 @@ FILES = {                                                 # name: (sha256, size 
 }
 CITATION = f"""\
 The tutorial's galaxies come from the GitHub repository pmocz/artificialneuralnetwork-python,
-commit {COMMIT} (licence GPL-3.0). If you use them, please cite Galaxy Zoo 2, whose volunteers
-classified them (Willett et al. 2013, MNRAS 435, 2835), the Sloan Digital Sky Survey (SDSS),
-which took the images, and Philip Mocz, "Create Your Own Artificial Neural Network for
-Multi-class Classification (With Python)", 2023, the tutorial that prepared them."""
+commit {COMMIT}
+(licence GPL-3.0). If you use them, please cite Galaxy Zoo 2, whose volunteers classified them
+(Willett et al. 2013, MNRAS 435, 2835), the Sloan Digital Sky Survey (SDSS), which took the
+images, and Philip Mocz, "Create Your Own Artificial Neural Network for Multi-class
+Classification (With Python)", 2023, the tutorial that prepared them."""
 # A silent server is dropped after TIMEOUT seconds (connecting, any one read), and a body bringing
 # less than PROGRESS_STEP bytes in DEADLINE seconds: a working line (over 3 kB/s) gets there.
 TIMEOUT, DEADLINE, PROGRESS_STEP = 10.0, 20.0, 64 * 1024
@@ -45,10 +47,15 @@ def tutorial_data(folder, out=None):
     go to `out` (default: sys.stdout). Raises UserError."""
     out = sys.stdout if out is None else out
     base = (os.environ.get(URL_VARIABLE) or BASE_URL).rstrip("/")
+    if not base.lower().startswith(("http://", "https://")):
+        raise UserError(f"{URL_VARIABLE}={base!r} is not a web address: give the address of a "
+                        "folder holding train.csv and test.csv, such as "
+                        f"{URL_VARIABLE}=http://127.0.0.1:8000/galaxies")
     paths = {name: os.path.join(folder, name) for name in FILES}
     shown = os.path.join(os.path.abspath(folder), "")           # absolute, ending in a slash
     by_hand = (f"download {' and '.join(f'{base}/{name}' for name in FILES)} into {shown} by "
-               "hand, or give your own files with --train and --test")
+               f"hand, set {URL_VARIABLE} to the address of a mirror's folder holding both, or "
+               "give your own files with --train and --test")
     missing = [name for name in FILES if not _good(paths[name], *FILES[name])]
     for name in missing:
         if os.path.lexists(paths[name]):
@@ -75,6 +82,11 @@ def tutorial_data(folder, out=None):
             raise UserError(f"could not download {url}: {fault}; {by_hand}") from None
     print(CITATION, file=out)
     return paths["train.csv"], paths["test.csv"]
+
+
+def stored(folder):
+    """Do train.csv and test.csv in folder match the article's (size and checksum)?"""
+    return all(_good(os.path.join(folder, name), *FILES[name]) for name in FILES)
 
 
 def _good(path, sha256, size):

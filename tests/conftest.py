@@ -1,27 +1,34 @@
-"""Shared test set-up: the two tiers, what may be missing, small data, and how to run ann.py.
+"""Shared test set-up: the two tiers, what may be missing, small data, how to run ann.py, the
+one-line error, and a local server.
 
 Two tiers, as SciPy and NumPy have them. The default, `python -m pytest -q -rs`, is what a
 learner who just changed `gradient` runs: every claim a change to ann.py or a companion can
-break, at small scale, in under a minute. `python -m pytest --full` adds the full tier (tests
-marked `full`): whole 600-iteration runs, the regenerated galaxies, the sweep, a real window
-under xvfb, a Jupyter kernel, the download's faults, the long fuzz, the benchmark. CI runs both.
+break, at small scale, in under a minute, on any desktop or none. `python -m pytest --full` adds
+the full tier (tests marked `full`): whole 600-iteration runs (each run once a session, however
+many tests read it), the regenerated galaxies, the sweep, a real window under xvfb, a Jupyter
+kernel, the download's faults, the long fuzz, the benchmark. CI runs both.
 
-A test that needs the tutorial's data (../shared/data/galaxyzoo) or xvfb-run skips where they
-are missing and says so; in CI (the CI variable set) it fails instead, so that CI cannot pass
-by skipping what matters most.
+A test that needs the article's galaxies (../shared/data/galaxyzoo beside the project, or the
+tutorial_data/ that `python ann.py --data tutorial` downloaded, its checksums matching) or
+xvfb-run skips where they are missing and says so; in CI (the CI variable set) it fails instead,
+so that CI cannot pass by skipping what matters most.
 """
 import functools
+import http.server
 import os
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import sys
+import tempfile
+import threading
 
 import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TUTORIAL = os.path.join(ROOT, "..", "shared", "data", "galaxyzoo")
 for path in (ROOT, os.path.join(ROOT, "benchmarks")):
     if path not in sys.path:
         sys.path.insert(0, path)
@@ -87,12 +94,28 @@ def _needed(request):
             pytest.fail(f"{mark.kwargs['what']} is missing, and CI must run this test")
 
 
-needs_tutorial_data = needs(os.path.isdir(TUTORIAL),
-                            "the tutorial's data (../shared/data/galaxyzoo)")
+def tutorial_folder():
+    """Where the article's galaxies are, checked: beside the project (CI), else where
+    `python ann.py --data tutorial` stored them (a learner); None if neither holds them."""
+    from companions import tutorial_data
+    for folder in (os.path.join(ROOT, "..", "shared", "data", "galaxyzoo"),
+                   os.path.join(ROOT, "tutorial_data")):
+        if tutorial_data.stored(folder):
+            return folder
+    return None
+
+
+TUTORIAL = tutorial_folder() or os.path.join(ROOT, "tutorial_data")
+TUTORIAL_CSVS = (os.path.join(TUTORIAL, "train.csv"), os.path.join(TUTORIAL, "test.csv"))
+PROJECT_CSVS = (os.path.join(ROOT, "train.csv"), os.path.join(ROOT, "test.csv"))
+needs_tutorial_data = needs(tutorial_folder() is not None, "the article's galaxies "
+                            "(python ann.py --data tutorial downloads them)")
 needs_xvfb = needs(shutil.which("xvfb-run") is not None, "xvfb-run (Debian's xvfb)")
 # POSIX signals and file modes: Windows has neither in this form
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals or file modes")
 
+
+# ---- small data ---------------------------------------------------------------------------------
 
 def write_csv(path, y, pixels):
     """Rows of label, pixels (0..255 integers) in the project's format."""
@@ -144,17 +167,19 @@ def saved_weights(tmp_path_factory):
     return weights, train, test, accuracy
 
 
-def main_in_process(capsys, *args):
+# ---- running ann.py -----------------------------------------------------------------------------
+
+def main_in_process(capsys, *args, main=None):
     """ann.main(ARGS) as `python ann.py ARGS` runs it, but in this process (fast); returns a
     CompletedProcess. A warning the user would see fails the test (not a DeprecationWarning one
-    library raises about another: Python hides those from users)."""
+    library raises about another: Python hides those from users). main: another entry point."""
     import warnings
 
     import ann
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warnings.filterwarnings("default", category=DeprecationWarning)
-        status = ann.main([str(arg) for arg in args])
+        status = (main or ann.main)([str(arg) for arg in args])
     out, err = capsys.readouterr()
     return subprocess.CompletedProcess("ann.main", status, out, err)
 
@@ -164,7 +189,7 @@ def run_ann(*args, headless=True, runner=(), timeout=300, env=None, script=None)
 
     headless: use matplotlib's off-screen backend; otherwise matplotlib's own default.
     runner: a command to run it under, e.g. ("xvfb-run", "-a"). env: more environment
-    variables. script: another copy of ann.py to run.
+    variables. script: another script to run (a copy of ann.py, a learner's file).
     """
     environment = dict(os.environ)
     environment.pop("MPLBACKEND", None)
@@ -174,6 +199,19 @@ def run_ann(*args, headless=True, runner=(), timeout=300, env=None, script=None)
     return subprocess.run([*runner, sys.executable, script or os.path.join(ROOT, "ann.py"),
                            *map(str, args)], capture_output=True, text=True, timeout=timeout,
                           env=environment)
+
+
+@functools.lru_cache(maxsize=None)
+def full_run(data, *options):
+    """The stdout of `python ann.py OPTIONS --no-plot` with one BLAS thread on data ("ours",
+    "article's", or the paths of a training and a test set), run once a session however many
+    tests read it (a whole run takes from ten seconds to two minutes)."""
+    files = {"ours": PROJECT_CSVS, "article's": TUTORIAL_CSVS}.get(data, data)
+    with tempfile.TemporaryDirectory() as folder:
+        result = run_ann("--train", files[0], "--test", files[1], *options, "--no-plot",
+                         "--save", os.path.join(folder, "f.png"), env=ONE_THREAD, timeout=1800)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def progress(stdout):
@@ -195,3 +233,90 @@ def summary(stdout):
                 kept=int(kept.group(1)), lowest=float(kept.group(2)),
                 kept_train_accuracy=float(accuracy.group(1)),
                 kept_test_accuracy=float(accuracy.group(2)))
+
+
+def assert_one_line_error(result, *fragments, prefix="ann.py: error: "):
+    """Exit status 2, no traceback, one line on stderr (after argparse's usage, for an option)
+    `ann.py: error: ...` holding every fragment (the file, the row and column, what was
+    expected), and nothing trained. Returns the line."""
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 2, (result.returncode, result.stdout[-2000:], result.stderr)
+    lines = result.stderr.strip().splitlines()
+    last = lines[-1]
+    assert len(lines) == 1 or lines[0].startswith("usage: "), result.stderr
+    assert last.startswith(prefix), result.stderr
+    for fragment in fragments:
+        assert fragment in last, (fragment, last)
+    assert "iter=" not in result.stdout
+    return last
+
+
+# ---- a server on 127.0.0.1 whose every answer the test chooses -----------------------------------
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """Answers GET /NAME as server.routes[NAME] = (kind, body) says (default: a 404). kind:
+    "file" sends body; "status" an HTTP error (body: its code); "announce" sends body[0] with a
+    Content-Length of body[1]; "unannounced" sends body without one; "endless" sends 100 MB
+    without one; "silent" says nothing; "trickle" sends a byte every 50 ms; "half_then_wait"
+    sends half, then says nothing; "reset" sends half, then resets the connection (a TCP RST).
+    Waits end when the test does (server.release). HTTP/1.0: one request a connection, so a
+    body without Content-Length ends with it."""
+
+    def do_GET(self):
+        self.server.requests.append(self.path)
+        kind, body = self.server.routes.get(self.path.lstrip("/"), ("status", 404))
+        if kind == "status":
+            return self.send_error(body)
+        if kind == "silent":
+            return self.server.release.wait(10)
+        body, length = body if kind == "announce" else (
+            body, None if kind in ("unannounced", "endless") else len(body))
+        self.send_response(200)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+        try:
+            if kind in ("file", "announce", "unannounced"):
+                self.wfile.write(body)
+            elif kind == "endless":
+                for _ in range(12_000):
+                    self.wfile.write(b"0," * 4096)
+            elif kind == "trickle":
+                for i in range(len(body)):
+                    if self.server.release.wait(0.05):
+                        return
+                    self.wfile.write(body[i:i + 1])
+            else:
+                self.wfile.write(body[:len(body) // 2])
+                if kind == "reset":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                               struct.pack("ii", 1, 0))
+                    self.connection.close()
+                else:
+                    self.server.release.wait(10)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):       # keep the test output quiet
+        pass
+
+
+@pytest.fixture
+def server():
+    """A ThreadingHTTPServer on 127.0.0.1 (port 0): set server.routes; server.url, its address;
+    server.requests, the paths asked for; server.stop() ends it early."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.routes, httpd.requests, httpd.release = {}, [], threading.Event()
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+
+    def stop():
+        if thread.is_alive():
+            httpd.release.set()         # let waiting handlers end
+            httpd.shutdown()
+            httpd.server_close()
+            thread.join(5)
+    httpd.stop = stop
+    yield httpd
+    stop()

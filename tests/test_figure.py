@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import ann
-from companions import figure, screens as display
-from conftest import full, main_in_process, toy_images, write_csv
+from companions import figure, screens
+from conftest import full, main_in_process, toy_images
 
 
 # ---- what the figure shows -----------------------------------------------------------------------
@@ -79,21 +79,21 @@ def test_the_figure_shows_each_sample_with_its_prediction_coloured_by_correctnes
     plt.close(live.fig)
 
 
-def test_data_with_four_classes_train_and_are_shown_by_class_number(tmp_path, capsys):
-    y, pixels = toy_images(10, seed=3)
-    y4 = np.concatenate((y, np.full(10, 3)))
-    pixels4 = np.concatenate((pixels, 255 - pixels[:10]))        # a fourth kind of image
-    train = write_csv(tmp_path / "train.csv", y4, pixels4)
-    result = main_in_process(capsys, "--train", train, "--test", train, "--maxiter", 5,
-                             "--vectorized", "--no-plot", "--save", tmp_path / "f.png")
-    assert result.returncode == 0, result.stderr
-    assert "4 classes; network 64 - 8 - 4" in result.stdout
-    header = next(line for line in result.stdout.splitlines() if "true \\ predicted" in line)
-    assert header.split()[3:] == ["0", "1", "2", "3"]
-    live = ann.LiveFigure(pixels4 / 255.0, y4, 4, 8, maxiter=5)
-    titles = [t.get_text() for t in live.galaxy_ax.texts if t.get_text().startswith("true")]
-    assert titles == ["true: class 0", "true: class 1", "true: class 2", "true: class 3"]
-    assert list(live.letters) == ["0", "1", "2", "3"]
+def test_the_figure_draws_the_validation_cost_and_marks_its_lowest_point(toy_csvs):
+    X, y = ann.data.load_data(toy_csvs[0])
+    Xt, yt = ann.data.load_data(toy_csvs[1])
+    sizes = (X.shape[1], 4, 3)
+    history = ann.History(sizes, 1.0, X[:60], y[:60], Xt, yt, report=lambda line: None,
+                          validation=(X[60:], y[60:]))
+    ann.train(history, ann.initial_weights(*sizes, 917), maxiter=8)
+    live = ann.LiveFigure(X, y, 3, 4, 8, validation=True)
+    live.update(history, history.best_theta, ann.predict(*ann.reshape(
+        history.best_theta, *sizes), X), step=0)
+    assert list(live.validation_line.get_ydata()) == history.J_val
+    assert list(live.best_marker.get_ydata()) == [history.J_val[history.best_iteration]]
+    labels = [t.get_text() for t in live.cost_ax.get_legend().get_texts()]
+    assert labels == ["train", "test", "validation", "lowest validation cost"]
+    assert "validation accuracy" in live.title.get_text()
 
 
 # ---- the GIF -------------------------------------------------------------------------------------
@@ -155,29 +155,29 @@ def desktop(monkeypatch):
             monkeypatch.setenv("DISPLAY", display_name)
         else:
             monkeypatch.delenv("DISPLAY", raising=False)
-        monkeypatch.setattr(display, "tkinter_works", lambda: tk)
-        return display.choose_screen(no_plot=False)
+        monkeypatch.setattr(screens, "tkinter_works", lambda: tk)
+        return screens.choose_screen(no_plot=False)
     return screen
 
 
-def test_without_any_display_it_says_no_display(desktop, capsys):
-    assert desktop(None, tk=True) is None
-    assert capsys.readouterr().out.startswith("no display (matplotlib backend 'agg')")
-
-
-def test_a_display_without_tk_says_which_toolkit_is_missing_and_how_to_install_it(desktop,
-                                                                                 capsys):
-    assert desktop(":0", tk=False) is None
-    said = capsys.readouterr().out
-    assert "no display" not in said and "tkinter is missing" in said
-    assert "sudo apt install python3-tk" in said and "pip install PyQt6" in said
+@pytest.mark.parametrize("display_name, tk, said", [
+    (None, True, "no display (matplotlib backend 'agg')"),
+    (":0", False, "a display, but no GUI toolkit for matplotlib (Python's tkinter is missing)"),
+    (":0", True, "no usable display (matplotlib could not open a window on ':0')")])
+def test_where_no_window_can_open_it_says_why_and_that_the_figure_is_saved(desktop, capsys,
+                                                                          display_name, tk,
+                                                                          said):
+    assert desktop(display_name, tk) is None
+    line = capsys.readouterr().out
+    assert line.startswith(said) and "the figure is saved at the end" in line
+    assert ("sudo apt install python3-tk" in line and "pip install PyQt6" in line) == (not tk)
 
 
 def test_the_advice_names_the_platforms_toolkit(monkeypatch):
     for platform, command in (("linux", "sudo apt install python3-tk"),
                               ("darwin", "brew install python-tk"), ("win32", "tcl/tk")):
         monkeypatch.setattr(sys, "platform", platform)
-        advice = display.missing_toolkit_advice()
+        advice = screens.missing_toolkit_advice()
         assert command in advice and "pip install PyQt6" in advice
 
 
@@ -185,7 +185,7 @@ def test_the_advice_names_the_platforms_toolkit(monkeypatch):
 
 def test_the_pacer_allows_one_frame_per_interval():
     now = [0.0]
-    pacer = display.Pacer(0.05, clock=lambda: now[0])
+    pacer = screens.Pacer(0.05, clock=lambda: now[0])
     allowed = []
     for step in range(1000):                      # 1000 frames offered, 1 ms apart: 1 s
         now[0] = step * 0.001
@@ -195,7 +195,7 @@ def test_the_pacer_allows_one_frame_per_interval():
 
 def test_a_slow_frame_makes_the_next_wait_so_drawing_takes_at_most_an_eighth_of_the_time():
     now = [0.0]
-    pacer = display.Pacer(0.05, clock=lambda: now[0])
+    pacer = screens.Pacer(0.05, clock=lambda: now[0])
     drawn_at = []
     for step in range(2000):                      # 2 s of iterations, 1 ms apart
         now[0] = step / 1000
@@ -215,13 +215,13 @@ def test_600_fast_iterations_draw_at_most_20_frames_a_second_and_always_the_last
         now[0] += 1 / 64
         return now[0]
     drawn = []
-    monkeypatch.setattr(display, "choose_screen", lambda no_plot: display.Screen(
-        "window", display.WINDOW_INTERVAL, clock=clock))
-    monkeypatch.setattr(display.Screen, "show", lambda self, fig, changing, on_close: setattr(
+    monkeypatch.setattr(screens, "choose_screen", lambda no_plot: screens.Screen(
+        "window", screens.WINDOW_INTERVAL, clock=clock))
+    monkeypatch.setattr(screens.Screen, "show", lambda self, fig, changing, on_close: setattr(
         self, "fig", fig))
-    monkeypatch.setattr(display.Screen, "draw",
+    monkeypatch.setattr(screens.Screen, "draw",
                         lambda self: drawn.append(self.fig._suptitle.get_text()))
-    monkeypatch.setattr(display, "close", lambda screen, fig, keep_open: None)
+    monkeypatch.setattr(screens, "close", lambda screen, fig, keep_open: None)
     status = ann.main(["--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "600",
                        "--vectorized", "--save", str(tmp_path / "f.png")])
     assert status == 0
@@ -252,7 +252,7 @@ def test_the_sample_galaxies_move_on_every_6_gif_frames_and_every_half_second_on
     assert steps == [0] * 6 + [1] * 6 + [2] * 2
 
     now = [0.0]
-    screen = display.Screen("window", 0.05, clock=lambda: now[0])
+    screen = screens.Screen("window", 0.05, clock=lambda: now[0])
     screen.draw = lambda: None
     steps = []
     frames = figure.Frames(screen, None)
@@ -272,7 +272,7 @@ def test_with_a_gif_and_a_window_the_galaxies_follow_the_gif_and_never_jump_back
         def grab(self):
             self.frames += 1
     now = [1000.0]                               # a monotonic clock far from zero
-    screen = display.Screen("window", 0.05, clock=lambda: now[0])
+    screen = screens.Screen("window", 0.05, clock=lambda: now[0])
     screen.draw = lambda: None
     steps = []
     frames = figure.Frames(screen, Recorder())

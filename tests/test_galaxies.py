@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 import ann
-from conftest import (ONE_THREAD, ROOT, TUTORIAL, needs_tutorial_data, roundoff, run_ann,
-                      summary)
+from conftest import (ONE_THREAD, ROOT, TUTORIAL_CSVS, full_run, needs_tutorial_data, roundoff,
+                      run_ann, summary)
 
 sys.path.insert(0, os.path.join(ROOT, "galaxies"))
 import make_galaxies as mg  # noqa: E402
@@ -30,22 +30,10 @@ TRAIN, TEST = os.path.join(ROOT, "train.csv"), os.path.join(ROOT, "test.csv")
 N_PER_CLASS = 5
 
 
-def default_run(train, test, tmp_path):
-    """ann.py's defaults (vectorized for time, one BLAS thread) on these files: its summary()."""
-    result = run_ann("--train", train, "--test", test, "--vectorized", "--no-plot", "--save",
-                     tmp_path / "figure.png", env=ONE_THREAD, timeout=1200)
-    assert result.returncode == 0, result.stderr
-    return summary(result.stdout)
-
-
-@pytest.fixture(scope="module")
-def own_run(tmp_path_factory):
-    return default_run(TRAIN, TEST, tmp_path_factory.mktemp("own"))
-
-
 # ---- the generator ------------------------------------------------------------------------------
 
 def generate(outdir, *extra):
+    outdir.mkdir(exist_ok=True)
     args = ["--outdir", str(outdir), "--n-train", str(N_PER_CLASS), "--n-test", "2", *extra]
     assert mg.main(args) == 0
     return outdir / "train.csv", outdir / "test.csv"
@@ -61,59 +49,35 @@ def small_set(tmp_path_factory):
     return generate(tmp_path_factory.mktemp("gal"))
 
 
-def test_deterministic_byte_identical(small_set, tmp_path):
+def test_the_generator_gives_the_same_bytes_for_a_seed_and_train_whatever_the_test_size(
+        small_set, tmp_path):
     train, test = small_set
-    train2, test2 = generate(tmp_path)
-    assert train.read_bytes() == train2.read_bytes()
-    assert test.read_bytes() == test2.read_bytes()
-
-
-def test_different_seeds_differ(small_set, tmp_path):
-    train, _ = small_set
-    train2, _ = generate(tmp_path, "--seed", "12345")
-    assert train.read_bytes() != train2.read_bytes()
-
-
-def test_train_independent_of_test_size(small_set, tmp_path):
-    train, test = small_set
+    assert [p.read_bytes() for p in generate(tmp_path / "again")] == [train.read_bytes(),
+                                                                       test.read_bytes()]
+    other_seed = generate(tmp_path / "seed", "--seed", "12345")[0]
+    assert other_seed.read_bytes() != train.read_bytes()
     assert mg.main(["--outdir", str(tmp_path), "--n-train", str(N_PER_CLASS), "--n-test", "4"]) == 0
     assert (tmp_path / "train.csv").read_bytes() == train.read_bytes()
     assert (tmp_path / "test.csv").read_bytes() != test.read_bytes()
 
 
-def test_format_no_header_1025_integer_columns(small_set):
-    for path in small_set:
+def test_the_files_are_in_the_tutorials_format_light_sky_dark_galaxy_written_whole(small_set):
+    umask = os.umask(0)
+    os.umask(umask)
+    for path, n in zip(small_set, (N_PER_CLASS, 2)):
         rows = read_rows(path)
         assert all(len(r) == 1025 for r in rows)
         assert all(v.isdigit() for r in rows for v in r)   # integers, so no header line either
-
-
-def test_class_counts_and_sorting(small_set):
-    train, test = small_set
-    for path, n in ((train, N_PER_CLASS), (test, 2)):
-        labels = [int(r[0]) for r in read_rows(path)]
-        assert labels == sorted(labels)
-        assert np.bincount(labels).tolist() == [n, n, n]
-
-
-def test_pixel_range(small_set):
+        labels = [int(r[0]) for r in rows]
+        assert labels == sorted(labels) and np.bincount(labels).tolist() == [n, n, n]
+        assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask    # (mkstemp's are 0600)
+    assert sorted(p.name for p in small_set[0].parent.iterdir()) == ["test.csv", "train.csv"]
     X, _ = mg.load_csv(small_set[0])
-    assert X.min() >= 0 and X.max() <= 255
-    assert X.max() - X.min() > 100          # real contrast, not a blank image
-
-
-def test_light_sky_dark_galaxy(small_set):
-    X, _ = mg.load_csv(small_set[0])
+    assert X.min() >= 0 and X.max() <= 255 and X.max() - X.min() > 100     # real contrast
     frame = np.concatenate([X[:, :3, :].reshape(len(X), -1), X[:, -3:, :].reshape(len(X), -1)],
                            axis=1)
     centre = X[:, 13:19, 13:19].reshape(len(X), -1)
-    assert frame.mean() > 220
-    assert (frame.mean(axis=1) > centre.mean(axis=1) + 40).all()
-
-
-def test_no_partial_files_left(small_set):
-    folder = small_set[0].parent
-    assert sorted(p.name for p in folder.iterdir()) == ["test.csv", "train.csv"]
+    assert frame.mean() > 220 and (frame.mean(axis=1) > centre.mean(axis=1) + 40).all()
 
 
 def test_stats_prints_rows(small_set, capsys):
@@ -203,14 +167,6 @@ def test_each_class_renders_a_centred_galaxy():
         img = mg.render_stamp(rng, label).astype(float)
         assert img.shape == (32, 32)
         assert img[10:22, 10:22].mean() < img[:3].mean() - 20
-
-
-def test_files_get_usual_permissions(small_set):
-    """mkstemp creates 0600 files; the written CSVs must get 0666 less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    for path in small_set:
-        assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_patchy_field_mean_one_and_deterministic():
@@ -313,8 +269,8 @@ def test_regression_pin_of_the_default_vectorized_run(own_run):
 
 @roundoff
 @needs_tutorial_data
-def test_a_network_trained_on_the_shipped_galaxies_recognizes_real_ones(tmp_path):
-    run = default_run(TRAIN, os.path.join(TUTORIAL, "test.csv"), tmp_path)
+def test_a_network_trained_on_the_shipped_galaxies_recognizes_real_ones():
+    run = summary(full_run((TRAIN, TUTORIAL_CSVS[1]), "--vectorized"))
     assert run["kept_test_accuracy"] >= 70.0             # chance is 33 %
     # a regression pin (one BLAS thread): the kept and the final weights' figures that
     # galaxies/README.md gives; the final ones were not chosen on the real test set
@@ -323,25 +279,24 @@ def test_a_network_trained_on_the_shipped_galaxies_recognizes_real_ones(tmp_path
 
 @roundoff
 @needs_tutorial_data
-def test_a_network_trained_on_real_galaxies_recognizes_the_shipped_ones(tmp_path):
-    run = default_run(os.path.join(TUTORIAL, "train.csv"), TEST, tmp_path)
+def test_a_network_trained_on_real_galaxies_recognizes_the_shipped_ones():
+    run = summary(full_run((TUTORIAL_CSVS[0], TEST), "--vectorized"))
     assert run["kept_test_accuracy"] >= 70.0
     assert (run["kept_test_accuracy"], run["test_acc"][-1]) == (75.4, 75.56)  # a regression pin
 
 
 @roundoff
-def test_the_default_looped_run_on_the_shipped_galaxies_is_the_one_the_readme_shows(tmp_path):
+def test_the_default_looped_run_on_the_shipped_galaxies_is_the_one_the_readme_shows():
     """The article's own path, the per-example loop, as `python ann.py` runs it (one BLAS
     thread): it learns like the vectorized run, and its figures are those README.md prints."""
-    result = run_ann("--no-plot", "--save", tmp_path / "f.png", env=ONE_THREAD, timeout=1800)
-    assert result.returncode == 0, result.stderr
-    run = summary(result.stdout)
+    stdout = full_run("ours")
+    run = summary(stdout)
     assert len(run["Jtrain"]) == 600 and 1.05 <= run["Jtrain"][-1] <= 1.30
     assert 74.0 <= run["train_acc"][-1] <= 84.0
     assert 70.0 <= run["kept_test_accuracy"] <= 78.0 and run["kept"] < 500
     with open(os.path.join(ROOT, "README.md")) as f:
         readme = f.read()
-    for line in result.stdout.splitlines():
+    for line in stdout.splitlines():
         if line.startswith(("kept the weights of iteration", "train accuracy")):
             assert line in readme, line
 

@@ -173,23 +173,18 @@ def toy_files(tmp_path_factory):
             write_csv(folder / "test.csv", *toy_images(10, seed=2)), folder)
 
 
-def test_percent_run_in_a_notebook_updates_one_figure_in_place(kernel, toy_files):
+@pytest.mark.parametrize("way", ["%run ann.py", "ann.main"])
+def test_in_a_notebook_one_figure_is_updated_in_place(kernel, toy_files, way):
     train, test, folder = toy_files
-    messages = run_cell(kernel, f"%run {os.path.join(ROOT, 'ann.py')} --train {train} "
-                                f"--test {test} --maxiter 30 --save {folder / 'run.png'}")
+    options = ["--train", train, "--test", test, "--maxiter", "30", "--save",
+               str(folder / "run.png")]
+    messages = run_cell(kernel, f"%run {os.path.join(ROOT, 'ann.py')} {' '.join(options)}"
+                        if way == "%run ann.py" else
+                        f"import ann\nprint('status', ann.main({options + ['--vectorized']}))")
     out = stdout_of(messages)
-    assert out.count("iter=") == 30 and "training reached --maxiter after 30" in out
+    assert ("training reached --maxiter after 30" in out and out.count("iter=") == 30
+            if way == "%run ann.py" else "status 0" in out)
     assert "close the window" not in out and "no display" not in out
-    assert_one_figure_updated_in_place(messages, at_least=3)
-
-
-def test_ann_main_in_a_notebook_updates_one_figure_in_place(kernel, toy_files):
-    train, test, folder = toy_files
-    messages = run_cell(kernel, f"import ann\nstatus = ann.main(['--train', {train!r}, '--test', "
-                                f"{test!r}, '--maxiter', '30', '--vectorized', '--save', "
-                                f"{str(folder / 'main.png')!r}])\nprint('status', status)")
-    out = stdout_of(messages)
-    assert "status 0" in out and "close the window" not in out
     assert_one_figure_updated_in_place(messages, at_least=3)
 
 
@@ -275,11 +270,3 @@ def test_under_xvfb_a_python_without_tk_names_the_missing_toolkit_and_trains_on(
     assert "no display" not in first and "tkinter is missing" in first, first
     assert "sudo apt install python3-tk" in first and "pip install PyQt6" in first, first
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_without_any_display_a_real_run_says_no_display(toy_csvs, tmp_path, python_without_tk):
-    env = dict(python_without_tk, DISPLAY="", WAYLAND_DISPLAY="")
-    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "3",
-                     "--save", str(tmp_path / "f.png"), headless=False, env=env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("no display (matplotlib backend 'agg')"), result.stdout[:300]
