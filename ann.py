@@ -404,8 +404,8 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
     history = History(sizes, args.lmbda, X_train, y_train, X_test, y_test,
                       on_iteration=on_iteration, validation=validation)
     start = time.perf_counter()
-    ended = training.until_stopped(history, screen, live, lambda: train(    # window closed,
-        history, initial_weights(*sizes, args.seed), args.maxiter, args.vectorized))  # Ctrl-C
+    ended = training.until_stopped(history, screen, live, "ann.py: training", lambda: train(
+        history, initial_weights(*sizes, args.seed), args.maxiter, args.vectorized))
     if history.best_theta is None:                 # stopped before the first evaluation
         return training.stopped_before_training(screen, live.fig)
     print(f"training {ended.value} after {history.iteration - 1} iterations "

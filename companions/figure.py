@@ -61,8 +61,8 @@ class FigureLayout:
         width, margin = 8.0, 0.35
         scale = (width - 2 * margin) / galaxies.shape[1]                # inches per pixel
         unit_scale = min(scale, (width - 2 * margin) / units.shape[1])
-        heights = [0.55, 0.3, galaxies.shape[0] * scale, 0.35, units.shape[0] * unit_scale,
-                   0.55, 2.4, 0.6]   # title, class names, galaxies, label, units, gap, costs
+        heights = [0.55, 0.3, galaxies.shape[0] * scale, 0.5, units.shape[0] * unit_scale,
+                   0.5, 2.4, 0.6]   # title, class names, galaxies, label, units, gap, costs
         height = sum(heights)
         with plt.ioff():        # the Screen puts it where it belongs (a notebook would show
             self.fig = plt.figure(figsize=(width, height))     # it a second time otherwise)
@@ -90,8 +90,10 @@ class FigureLayout:
         self.units_image = self.units_ax.imshow(units, cmap="RdBu_r", vmin=-1, vmax=1,
                                                 interpolation="nearest")
         self.units_ax.set_axis_off()
-        self.units_ax.set_title("what the hidden units see: Theta1's weights "
-                                "(red +, blue -, white 0)", fontsize=9)
+        self.units_ax.set_title("what the hidden units see: Theta1's weights, all on one scale "
+                                "(red +, blue -, white 0);\na faint unit has barely changed "
+                                "from its small random start: the network hardly uses it",
+                                fontsize=9, linespacing=1.1)
 
         self.cost_ax = axes_at(6, width - 1.0, 0.8)
         self.train_line, = self.cost_ax.plot([], [], color="tab:blue", label="train")
@@ -121,13 +123,14 @@ class FigureLayout:
 
     def show_units(self, Theta1):
         """What the hidden units see: each row of Theta1 (h, n + 1) without its bias, as an
-        image scaled by its largest weight, so that white is 0. Red pixels have positive
-        weights: light (sky) there excites the unit. Blue pixels have negative weights: dark
-        (galaxy) there excites it, since the images are inverted."""
-        units = self.units_image.get_array()
-        for corner, weights in zip(self.unit_corners, Theta1[:, 1:]):
-            self.tile(units, corner)[:] = (weights / (np.abs(weights).max() or 1.0)).reshape(
-                self.side, self.side)
+        image, all on one scale, that of the largest weight, so that white is 0 and a unit whose
+        weights stayed near their small random start looks faint beside those that grew. Red
+        pixels have positive weights: light (sky) there excites the unit. Blue pixels have
+        negative weights: dark (galaxy) there excites it, since the images are inverted."""
+        units, weights = self.units_image.get_array(), Theta1[:, 1:]
+        scale = np.abs(weights).max() or 1.0
+        for corner, unit in zip(self.unit_corners, weights):
+            self.tile(units, corner)[:] = (unit / scale).reshape(self.side, self.side)
         self.units_image.set_data(units)
 
     def tile(self, image, corner):
@@ -178,33 +181,40 @@ class Frames:
 
 
 class GifRecorder:
-    """One frame every few iterations, with matplotlib's own Pillow writer. The writer keeps the
-    frames in memory; finish() adds the final figure and writes them all, atomically."""
+    """One frame every few iterations, about 120 in all, 600 pixels wide, 12 a second, kept in
+    memory; finish() adds the final figure and writes them all, atomically. The frames share one
+    palette of 128 colours, the final figure's, without dithering: a third of the size of a
+    palette per frame, dithered, and as readable."""
 
-    frames_wanted = 120
+    frames_wanted, dpi, fps, colours = 120, 75, 12, 128
 
     def __init__(self, fig, path, maxiter):
-        from matplotlib.animation import PillowWriter
-        self.path = path
+        self.fig, self.path, self.images = fig, path, []
         self.every = max(1, round(maxiter / self.frames_wanted))
-        self.frames = 0
-        self.writer = PillowWriter(fps=12)
-        self.writer.setup(fig, path, dpi=45)
+
+    @property
+    def frames(self):
+        return len(self.images)
 
     def wants(self, iteration):
         return iteration % self.every == 0
 
     def grab(self):
-        self.writer.grab_frame()
-        self.frames += 1
+        import io
+        from PIL import Image
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", dpi=self.dpi)
+        self.images.append(Image.open(buffer).convert("RGB"))
 
     def finish(self):
+        from PIL import Image
         self.grab()                           # the final figure, with the kept weights, ends it
-
-        def write(tmp):
-            self.writer.outfile = tmp
-            self.writer.finish()
-        write_atomically(self.path, write)
+        palette = self.images[-1].quantize(self.colours, method=Image.Quantize.MEDIANCUT)
+        frames = [image.quantize(palette=palette, dither=Image.Dither.NONE)
+                  for image in self.images]
+        write_atomically(self.path, lambda tmp: frames[0].save(
+            tmp, format="GIF", save_all=True, append_images=frames[1:],
+            duration=1000 // self.fps, loop=0))
 
 
 def mistakes_figure(X, y, outputs, rows, costs, wrong, names, letters):

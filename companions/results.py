@@ -55,7 +55,7 @@ def mistakes(screen, keep_open, X, y, forward, names, letters):
     z3, a3 = forward[2:]
     fig = figure.mistakes_figure(X, y, a3, *worst_mistakes(z3, y), names, letters)
     if screen is not None:
-        screen.show_also(fig, keep_open)
+        screen.show_also(fig, "ann.py: the galaxies it gets most wrong", keep_open)
     return fig
 
 

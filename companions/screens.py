@@ -15,6 +15,10 @@ import time
 NON_GUI_BACKENDS = ("agg", "cairo", "pdf", "pgf", "ps", "svg", "template")
 WINDOW_INTERVAL, WINDOW_SHARE = 1 / 20, 1 / 8       # seconds between frames; share of the time
 NOTEBOOK_INTERVAL, NOTEBOOK_SHARE = 1 / 4, 1 / 4    # a notebook's image takes about 130 ms
+# A window's room on screen, in pixels: what a title bar takes, and a desktop's panels with it
+# (a taskbar, a top bar, a dock), which Tk cannot see; the toolbar; a margin each side; and the
+# screen assumed where none can be measured, a common laptop's.
+TITLE_BAR, PANELS, TOOLBAR, MARGIN, FALLBACK_SCREEN = 40, 110, 50, 20, (1366, 768)
 
 
 def notebook_shell():
@@ -105,27 +109,31 @@ class Screen:
         self.fig = self.changing = self.background = self.handle = None
         self.closed = False
 
-    def show(self, fig, changing, on_close):
-        """Put fig on screen. changing: the artists an update changes (a window redraws only
-        those); on_close() is called if the learner closes the window."""
+    def show(self, fig, changing, title, on_close):
+        """Put fig on screen, its window titled `title` and fitted to the screen. changing: the
+        artists an update changes (a window redraws only those); on_close() is called if the
+        learner closes the window."""
         import matplotlib.pyplot as plt
         self.fig, self.changing = fig, changing
         if self.kind == "window":
             fig.canvas.mpl_connect("close_event", lambda event: (setattr(self, "closed", True),
                                                                  on_close()))
+            fit_window(fig, title)
             plt.show(block=False)
         else:                                  # the cell's output: one image, or ipympl's canvas
             from IPython.display import display
             self.handle = display(fig.canvas if self.kind == "widget" else png_of(fig),
                                   display_id=True)
 
-    def show_also(self, fig, keep_open):
-        """Show another figure beside the run's: in a window of its own if the run's window stays
-        open (keep_open), to be closed with it; in a notebook, below the run's figure."""
+    def show_also(self, fig, title, keep_open):
+        """Show another figure beside the run's: in a window of its own, titled `title`, if the
+        run's window stays open (keep_open), to be closed with it; in a notebook, below the
+        run's figure."""
         if self.kind != "window":
             from IPython.display import display
             display(fig.canvas if self.kind == "widget" else png_of(fig))
         elif keep_open:
+            fit_window(fig, title)
             fig.show()
 
     def due(self):
@@ -161,6 +169,40 @@ class Screen:
             canvas.flush_events()
         if self.pacer.last is not None:
             self.pacer.drawn()
+
+
+def fit_window(fig, title):
+    """Title fig's window, and shrink it to fit the screen it opens on, toolbar, title bar and
+    the desktop's panels included: the whole figure scaled alike (its dots per inch), so that
+    every part stays in view; never enlarged. Where the screen's size cannot be known, it fits
+    a laptop's 1366 x 768. Saved files keep their own size (save_figure gives their dpi)."""
+    manager = fig.canvas.manager
+    manager.set_window_title(title)
+    width, height = screen_room(manager) or (FALLBACK_SCREEN[0], FALLBACK_SCREEN[1] - PANELS)
+    inches = fig.get_size_inches()
+    dpi = min((width - 2 * MARGIN) / inches[0], (height - TOOLBAR) / inches[1])
+    if dpi < fig._original_dpi:     # the dpi before the screen's pixel ratio (matplotlib's)
+        fig._original_dpi = dpi
+        fig.set_dpi(dpi * fig.canvas.device_pixel_ratio)
+        if hasattr(manager.toolbar, "winfo_reqwidth"):   # Tk's asks for the figure's first width
+            manager.toolbar.configure(width=int(fig.bbox.width))
+
+
+def screen_room(manager):
+    """The room a window has on the screen, (width, height) in the screen's logical pixels (a
+    window's size before the pixel ratio of a high-resolution screen), less the desktop's
+    panels; None where the backend does not say (macOS's own, GTK, wx)."""
+    window = getattr(manager, "window", None)
+    if hasattr(window, "winfo_screenheight"):               # Tk: the whole screen
+        ratio = (window.tk.call("tk", "scaling") / (96 / 72) if sys.platform == "win32" else
+                 window.winfo_fpixels("1i") / 96 if sys.platform == "linux" else 1.0)
+        return (window.winfo_screenwidth() / ratio,         # (matplotlib's own ratio)
+                window.winfo_screenheight() / ratio - PANELS)
+    screen = getattr(window, "screen", None)                # Qt: the room panels leave
+    if callable(screen) and screen() is not None:
+        room = screen().availableGeometry()
+        return room.width(), room.height() - TITLE_BAR
+    return None
 
 
 def png_of(fig):

@@ -31,14 +31,14 @@ class StopTraining(Exception):
 
 # ==== Stopping on request =========================================================================
 
-def until_stopped(history, screen, live, train):
-    """Show live's figure on screen (or None) and call train() until it
-    returns why training ended, an Ended, or the learner stops it. Closing the window or a first
-    Ctrl-C sets history.stop_reason, so that training stops after the current iteration, the
-    kept weights are still reported and every file is written whole; a second Ctrl-C stops at
-    once. Returns the Ended."""
+def until_stopped(history, screen, live, title, train):
+    """Show live's figure on screen (or None), its window titled `title`, and call train()
+    until it returns why training ended, an Ended, or the learner stops it. Closing the window
+    or a first Ctrl-C sets history.stop_reason, so that training stops after the current
+    iteration, the kept weights are still reported and every file is written whole; a second
+    Ctrl-C stops at once. Returns the Ended."""
     if screen is not None:
-        screen.show(live.fig, live.changing, on_close=lambda: setattr(
+        screen.show(live.fig, live.changing, title, on_close=lambda: setattr(
             history, "stop_reason", Ended.WINDOW_CLOSED))
     try:
         with ctrl_c_stops(history):

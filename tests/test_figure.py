@@ -26,57 +26,50 @@ def test_sample_indices_choose_by_label_and_move_on_through_the_data():
     np.testing.assert_array_equal(ann.figure.sample_indices(y, 4, 2, step=0)[3], [-1, -1])
 
 
-@pytest.mark.parametrize("hidden", [1, 8, 30])
-def test_the_figure_shows_one_weight_image_per_hidden_unit(hidden):
-    import matplotlib.pyplot as plt
-    y, pixels = toy_images(4)
-    X = pixels / 255.0
-    sizes = (X.shape[1], hidden, 3)
-    live = ann.LiveFigure(X, y, 3, hidden, maxiter=10)
+def toy_figure(hidden, seed=3, count=4, validation=False):
+    """A LiveFigure of toy galaxies, the initial weights of a network with `hidden` units
+    recorded: (figure, History, theta, X, y)."""
+    y, pixels = toy_images(count)
+    X, sizes = pixels / 255.0, (64, hidden, 3)
     history = ann.History(sizes, 1.0, X, y, X, y, report=lambda line: None)
-    theta = ann.initial_weights(*sizes, seed=3)
+    theta = ann.initial_weights(*sizes, seed=seed)
     history(theta)
-    live.update(history, theta, ann.predict(*ann.reshape(theta, *sizes), X), step=0)
+    return ann.LiveFigure(X, y, 3, hidden, maxiter=10), history, theta, X, y
+
+
+@pytest.mark.parametrize("hidden", [1, 8, 30])
+def test_the_hidden_units_are_drawn_on_one_scale_so_that_an_unused_one_is_faint(hidden):
+    live, history, theta, X, y = toy_figure(hidden)
+    Theta1, Theta2 = ann.reshape(theta, *history.sizes)
+    Theta1[0, 1:] *= 10              # the first unit grew; the others stay near their start
+    live.update(history, theta, ann.predict(Theta1, Theta2, X), step=0)
     assert len(live.unit_corners) == hidden
     tiled = live.units_image.get_array()
-    Theta1 = ann.reshape(theta, *sizes)[0]
-    for (top, left), weights in zip(live.unit_corners, Theta1):
-        tile = tiled[top:top + 8, left:left + 8]
-        # each unit's weights, scaled so that its largest is +-1 and 0 stays white
-        np.testing.assert_allclose(tile, weights[1:].reshape(8, 8) / np.abs(weights[1:]).max())
-        assert np.abs(tile).max() == 1.0
-    assert live.units_image.get_clim() == (-1, 1)
+    tiles = [tiled[top:top + 8, left:left + 8] for top, left in live.unit_corners]
+    scale = np.abs(Theta1[:, 1:]).max()       # the largest weight of all: +-1, 0 stays white
+    for tile, weights in zip(tiles, Theta1):
+        np.testing.assert_allclose(tile, weights[1:].reshape(8, 8) / scale)
+    assert np.abs(tiles[0]).max() == 1.0 and all(np.abs(t).max() < 0.15 for t in tiles[1:])
+    assert live.units_image.get_clim() == (-1, 1) and "faint" in live.units_ax.get_title()
     assert np.isnan(np.ma.getdata(tiled)).sum() == tiled.size - hidden * 64   # blank padding
     # a unit is drawn no larger than a galaxy, and below the galaxies
     unit_pixel = live.units_ax.get_position().width / tiled.shape[1]
     galaxy_pixel = live.galaxy_ax.get_position().width / live.galaxy_image.get_array().shape[1]
     assert unit_pixel <= galaxy_pixel + 1e-12
     assert live.units_ax.get_position().y1 < live.galaxy_ax.get_position().y0
-    plt.close(live.fig)
 
 
 def test_the_figure_shows_each_sample_with_its_prediction_coloured_by_correctness():
-    import matplotlib.pyplot as plt
-    y, pixels = toy_images(7)
-    X = pixels / 255.0
-    sizes = (X.shape[1], 2, 3)
-    live = ann.LiveFigure(X, y, 3, 2, maxiter=10)
-    history = ann.History(sizes, 1.0, X, y, X, y, report=lambda line: None)
-    theta = ann.initial_weights(*sizes, seed=3)
-    history(theta)
-    prediction = np.zeros_like(y)                   # says "Elliptical" to everything
-    live.update(history, theta, prediction, step=0)
+    live, history, theta, X, y = toy_figure(2, count=7)
+    live.update(history, theta, np.zeros_like(y), step=0)    # "Elliptical" to everything
     assert len(live.texts) == 18
     for j, text in enumerate(live.texts):
-        true_class = (j % 6) // 2                   # two columns per class
-        if true_class == 0:
-            assert text.get_text() == "E \u2713" and text.get_color() == "tab:blue"
-        else:
-            assert text.get_text() == "E" and text.get_color() == "tab:red"
+        right = (j % 6) // 2 == 0                  # two columns per class: class 0 is right
+        assert text.get_text() == "E" + " \u2713" * right
+        assert text.get_color() == ("tab:blue" if right else "tab:red")
     top, left = live.corners[7]                   # row 1, column 1: class 0, sample 3,
     np.testing.assert_array_equal(live.galaxy_image.get_array()[top:top + 8, left:left + 8],
                                   X[3].reshape(8, 8))   # the 4th Elliptical of the toy set
-    plt.close(live.fig)
 
 
 def test_the_figure_draws_the_validation_cost_and_marks_its_lowest_point(toy_csvs):
@@ -217,7 +210,7 @@ def test_600_fast_iterations_draw_at_most_20_frames_a_second_and_always_the_last
     drawn = []
     monkeypatch.setattr(screens, "choose_screen", lambda no_plot: screens.Screen(
         "window", screens.WINDOW_INTERVAL, clock=clock))
-    monkeypatch.setattr(screens.Screen, "show", lambda self, fig, changing, on_close: setattr(
+    monkeypatch.setattr(screens.Screen, "show", lambda self, fig, *args, **kwargs: setattr(
         self, "fig", fig))
     monkeypatch.setattr(screens.Screen, "draw",
                         lambda self: drawn.append(self.fig._suptitle.get_text()))

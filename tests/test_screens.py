@@ -3,26 +3,54 @@ display (xvfb-run), a real Jupyter kernel (inline images and ipympl), and a Pyth
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT, needs_xvfb, run_ann, toy_images, write_csv
+from conftest import ROOT, needs, needs_xvfb, run_ann, toy_images, write_csv
 
 pytestmark = pytest.mark.full
 
 
 # ---- in a window, on a virtual display -----------------------------------------------------------
 
-def run_in_window(script, *args):
-    """Run a Python script that drives ann.main(ARGS) on a virtual display, with matplotlib's
-    default (interactive) backend; returns the CompletedProcess."""
+def run_in_window(script, *args, screen="1280x1024"):
+    """Run a Python script that drives ann.main(ARGS) on a virtual display of the screen size
+    given, with matplotlib's default (interactive) backend; returns the CompletedProcess."""
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)
     env["PYTHONPATH"] = ROOT
-    return subprocess.run(["xvfb-run", "-a", sys.executable, "-c", script, *args],
-                          capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", sys.executable,
+                           "-c", script, *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+@needs(shutil.which("xvfb-run") and shutil.which("xwininfo"), "xvfb-run and xwininfo "
+       "(Debian's xvfb and x11-utils)")
+@pytest.mark.parametrize("width, height", [(1280, 720), (1366, 768)])
+def test_the_training_window_fits_a_laptops_screen_toolbar_and_all(toy_csvs, width, height):
+    script = (
+        "import subprocess, sys, ann\n"
+        "from companions import screens\n"
+        "original = screens.Screen.draw\n"
+        "def draw(self):\n"
+        "    original(self)\n"
+        "    self.fig.canvas.flush_events()\n"
+        "    print(subprocess.run(['xwininfo', '-name', 'ann.py: training'],\n"
+        "                         capture_output=True, text=True).stdout)\n"
+        "screens.Screen.draw = draw\n"
+        "sys.exit(ann.main(sys.argv[1:]))\n")
+    out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "3",
+                        "--close-when-done", screen=f"{width}x{height}")
+    assert out.returncode == 0, out.stderr
+    last = out.stdout.split("xwininfo: Window id:")[-1]        # the window, titled, as drawn
+    x, y, w, h = (int(re.search(rf"{key}:\s+(-?\d+)", last).group(1)) for key in (
+        "Absolute upper-left X", "Absolute upper-left Y", "Width", "Height"))
+    assert '"ann.py: training"' in last
+    assert 0 <= x and x + w <= width and 0 <= y and y + h <= height - 100, (x, y, w, h)
+    assert h >= height - 200 and w >= 0.75 * h                 # scaled down, not cut
 
 
 @needs_xvfb
