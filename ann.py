@@ -28,8 +28,7 @@ from scipy.optimize import fmin_cg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # companions/, wherever run from
 try:
-    from companions import (data, figure, options, results, screens, training,
-                            tutorial_data)
+    from companions import data, figure, options, results, screens, training
 except ModuleNotFoundError as missing:          # ann.py copied without the folder beside it
     if not (missing.name or "").startswith("companions"):
         raise
@@ -448,7 +447,7 @@ def main(argv=None):
         return 0 if check_gradients() else 1
     try:
         if args.data == "tutorial":
-            args.train, args.test = tutorial_data.tutorial_data(TUTORIAL_DIR)
+            args.train, args.test = data.tutorial_data(TUTORIAL_DIR)
         X_train, y_train, X_test, y_test, num_labels = data.load_sets(args.train, args.test)
         X_train, y_train, validation = data.split_validation(    # --validation, if given
             X_train, y_train, args.validation, args.seed, args.train, class_names(num_labels))

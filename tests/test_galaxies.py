@@ -30,6 +30,12 @@ TRAIN, TEST = os.path.join(ROOT, "train.csv"), os.path.join(ROOT, "test.csv")
 N_PER_CLASS = 5
 
 
+@pytest.fixture
+def own_run():
+    """ann.py's defaults, vectorized for time, on the shipped galaxies: its summary()."""
+    return summary(full_run("ours", "--vectorized"))
+
+
 # ---- the generator ------------------------------------------------------------------------------
 
 def generate(outdir, *extra):

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from companions import tutorial_data as td
+from companions import data as td
 from conftest import TUTORIAL, full, needs_tutorial_data
 
 
@@ -157,7 +157,7 @@ def test_a_second_call_uses_the_stored_files_without_the_network(data, server, t
     server.stop()
     monkeypatch.setenv(td.URL_VARIABLE, f"http://127.0.0.1:{refused_port()}")
     out = io.StringIO()
-    assert td.tutorial_data(str(tmp_path), out=out) == first and td.stored(str(tmp_path))
+    assert td.tutorial_data(str(tmp_path), out=out) == first and td.tutorial_data_stored(str(tmp_path))
     assert len(out.getvalue().splitlines()) <= 1 and td.CITATION not in out.getvalue()
     assert server.requests == ["/train.csv", "/test.csv"] and local_only == []
 
@@ -168,7 +168,7 @@ def test_a_damaged_stored_file_is_reported_and_fetched_anew(data, server, tmp_pa
     good = read(train)
     with open(train, "wb") as f:
         f.write(good[:10] + b"9" + good[11:] if damage == "one byte changed" else good[:100])
-    assert not td.stored(str(tmp_path))
+    assert not td.tutorial_data_stored(str(tmp_path))
     server.requests.clear()
     out = io.StringIO()
     assert td.tutorial_data(str(tmp_path), out=out) == (train, test)
