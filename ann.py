@@ -13,9 +13,10 @@ figure shows the network learning: 1024 input pixels, 8 hidden units, 3 outputs.
     python ann.py --data tutorial  # the same on the article's own Galaxy Zoo images
     python ann.py --help           # all the options
     %run ann.py                    # in Jupyter or Colab: the figure updates in the cell
+    python ann.py --exercise my_ann.py   # the six functions for you to write and check
 
-The machinery (the data and files, the download, the figure and where it is shown, the options,
-how training runs and ends, what the trained weights are worth) is in companions/.
+The machinery (the data, the figure and where it is shown, the options, how training runs and
+ends, what trained weights are worth, the exercise) is in companions/.
 """
 
 import math
@@ -28,13 +29,12 @@ from scipy.optimize import fmin_cg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # companions/, wherever run from
 try:
-    from companions import data, figure, options, results, screens, training
+    from companions import data, exercise, figure, options, results, screens, training
 except ModuleNotFoundError as missing:          # ann.py copied without the folder beside it
     if not (missing.name or "").startswith("companions"):
         raise
-    print("ann.py: error: ann.py needs the companions/ folder beside it: get the whole project "
-          "(git clone it, or download it as a ZIP), not ann.py alone", file=sys.stderr)
-    sys.exit(2)
+    sys.exit("ann.py: error: ann.py needs the companions/ folder beside it: get the whole "
+             "project (git clone it, or download it as a ZIP), not ann.py alone")
 
 # ---- The article's settings: the command-line options default to them -------------------------
 SEED = 917               # random seed for the initial weights
@@ -243,9 +243,8 @@ class History:
     accuracy on each set after each iteration, and the weights with the lowest test cost.
 
     The weights kept are those with the lowest *test* cost, as in the article. The test set thus
-    helps choose the model, so the test accuracy of the kept weights is a little optimistic:
-    a careful study chooses on a third, validation set, as `validation` (X, y) does here.
-    """
+    helps choose the model, so the test accuracy of the kept weights is a little optimistic: a
+    careful study chooses on a third, validation set, as `validation` (X, y) does here."""
 
     def __init__(self, sizes, lmbda, X_train, y_train, X_test, y_test, report=print,
                  on_iteration=None, validation=None):
@@ -272,8 +271,7 @@ class History:
         return cost_of_outputs(z3, y, Theta1, Theta2, self.lmbda), np.argmax(z3, axis=1)
 
     def evaluate_training_set(self, theta):
-        """J and predictions on the training set. The fast path puts its own in its place: the
-        forward pass that fmin_cg has just had done at these weights."""
+        """J and predictions on the training set (the fast path's reuses fmin_cg's forward pass)."""
         return self.evaluate(theta, self.a1_train, self.y_train)
 
     def __call__(self, theta):
@@ -302,13 +300,13 @@ class History:
             raise training.StopTraining(self.stop_reason)
 
 
-def train(history, theta0, maxiter, vectorized=False):
+def train(history, theta0, maxiter, vectorized=False, minimize=(cost_function, gradient)):
     """Minimize the cost with nonlinear conjugate gradient from theta0, `history` recording
-    every iteration; returns why training ended, a training.Ended. vectorized: the fast path
-    (beyond the article), one forward pass per weight vector shared by cost, gradient and
-    callback."""
-    f, fprime = cost_function, gradient
-    args = (*history.sizes, history.X_train, history.y_train, history.lmbda)
+    every iteration; returns why training ended, a training.Ended. minimize: the cost and its
+    gradient (a learner's own in the exercise), given labels (m, 1) as in the article. Beyond
+    the article, vectorized: the fast path, one forward pass shared by cost, gradient, callback."""
+    f, fprime = minimize
+    args = (*history.sizes, history.X_train, history.y_train[:, None], history.lmbda)
     if vectorized:
         fast = training.FastPath(history, reshape, feedforward, cost_of_outputs, backpropagate)
         f, fprime, args = fast.cost, fast.gradient, ()
@@ -370,10 +368,9 @@ class LiveFigure(figure.FigureLayout):
         """The final figure: the kept weights, with their predictions (m,) of the sample galaxies
         and their accuracies (by set)."""
         self.update(history, history.best_theta, prediction, step=0)
+        accuracies = ", ".join(f"{name} {100 * a:.1f}%" for name, a in accuracy.items())
         self.title.set_text(f"kept weights (iteration {history.best_iteration}, lowest "
-                            f"{history.chosen_by} cost): " + ", ".join(
-                                f"{name} {100 * a:.1f}%" for name, a in accuracy.items())
-                            + " right")
+                            f"{history.chosen_by} cost): {accuracies} right")
 
 
 def class_names(num_labels):
@@ -383,47 +380,47 @@ def class_names(num_labels):
 
 # ==== Running it (article section 9) =============================================================
 
-def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=None):
+def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=None,
+        network=None):
     """The article's run: train while the figure shows it live, report the kept weights, then
-    finish (--mistakes, the files asked for, the window). validation: beyond the article, (X, y)
-    of a validation set that chooses the kept weights. Returns the exit status."""
+    finish (--mistakes, files, the window). Beyond the article: validation, (X, y) choosing the
+    kept weights; network, a learner's own functions (the exercise). Returns the exit status."""
     sizes, names = (X_train.shape[1], args.hidden, num_labels), class_names(num_labels)
+    cost, grad, guess, title = network or (cost_function, gradient, predict, "ann.py: training")
     print(f"{len(y_train)} training{f', {len(validation[1])} validation' if validation else ''} and"
           f" {len(y_test)} test images of {X_train.shape[1]} pixels, {num_labels} classes; network "
-          f"{sizes[0]} - {sizes[1]} - {sizes[2]}, lambda = {args.lmbda:g}, up to {args.maxiter} "
-          f"iterations ({'vectorized' if args.vectorized else 'looped'} gradient)")
+          f"{' - '.join(map(str, sizes))}, lambda = {args.lmbda:g}, up to {args.maxiter} iterations"
+          f" ({'your' if network else 'vectorized' if args.vectorized else 'looped'} gradient)")
     live = LiveFigure(X_train, y_train, num_labels, args.hidden, args.maxiter, bool(validation))
     frames = figure.Frames(screen, figure.GifRecorder(live.fig, args.gif, args.maxiter)
                            if args.gif else None)    # the GIF's own schedule, the eye's pace
 
     def on_iteration(history, theta, prediction):
-        frames.offer(history.iteration,
-                     lambda step: live.update(history, theta, prediction, step))
+        frames.offer(history.iteration, lambda step: live.update(history, theta, prediction, step))
 
     history = History(sizes, args.lmbda, X_train, y_train, X_test, y_test,
                       on_iteration=on_iteration, validation=validation)
     start = time.perf_counter()
-    ended = training.until_stopped(history, screen, live, "ann.py: training", lambda: train(
-        history, initial_weights(*sizes, args.seed), args.maxiter, args.vectorized))
+    ended = training.until_stopped(history, screen, live, title, lambda: train(
+        history, initial_weights(*sizes, args.seed), args.maxiter, args.vectorized, (cost, grad)))
     if history.best_theta is None:                 # stopped before the first evaluation
         return training.stopped_before_training(screen, live.fig)
     print(f"training {ended.value} after {history.iteration - 1} iterations "
           f"in {time.perf_counter() - start:.1f} s")
     frames.flush()                                 # the last iteration is always shown
     Theta1, Theta2, accuracy, prediction = report_kept_weights(
-        history, X_train, y_train, X_test, y_test, names, validation)
+        history, X_train, y_train, X_test, y_test, names, validation, guess)
     live.show_kept(history, prediction, accuracy)
-    test_outputs = feedforward(Theta1, Theta2, add_bias(X_test)) if args.mistakes else None
-    return training.finish(args, screen, ended, live, frames.recorder,
-                           (Theta1, Theta2, history.best_iteration), X_test, y_test,
-                           test_outputs, names)
+    return training.finish(args, screen, ended, live, frames.recorder, (Theta1, Theta2,
+                           history.best_iteration), X_test, y_test, names,
+                           lambda: feedforward(Theta1, Theta2, add_bias(X_test)))  # --mistakes
 
 
-def report_kept_weights(history, X_train, y_train, X_test, y_test, names, validation=None):
-    """The kept weights, those with the lowest test cost (or validation cost), and what they get
-    right: their accuracy on each set and the test set's table of true against predicted
-    classes, printed. Returns Theta1, Theta2, the accuracies (by set) and the training set's
-    predictions (m,)."""
+def report_kept_weights(history, X_train, y_train, X_test, y_test, names, validation=None,
+                        predict=predict):
+    """The kept weights (the lowest test or validation cost) and what they get right, printed:
+    their accuracy on each set, the test set's table of true against predicted classes. Returns
+    Theta1, Theta2, the accuracies (by set) and the training set's predictions (m,)."""
     Theta1, Theta2 = reshape(history.best_theta, *history.sizes)
     train_prediction = predict(Theta1, Theta2, X_train)
     test_prediction = predict(Theta1, Theta2, X_test)
@@ -440,12 +437,20 @@ def report_kept_weights(history, X_train, y_train, X_test, y_test, names, valida
     return Theta1, Theta2, accuracy, train_prediction
 
 
-def main(argv=None):
-    """Run ann.py with the command-line arguments argv; returns the exit status."""
-    args = options.parse_args(argv, SEED, HIDDEN_LAYER_SIZE, LMBDA, MAXITER, TRAIN_CSV, TEST_CSV)
+def main(argv=None, learner=None):
+    """Run ann.py with the command-line arguments argv; returns the exit status. learner: the
+    namespace of a learner's own six functions (python my_ann.py), checked, then trained."""
+    args = options.parse_args(argv, SEED, HIDDEN_LAYER_SIZE, LMBDA, MAXITER, TRAIN_CSV, TEST_CSV,
+                              learner and learner.get("__file__", "my_ann.py"))
+    article = (g, grad_g, predict, reshape, cost_function, gradient)    # the article's order
     if args.check_gradients:
         return 0 if check_gradients() else 1
+    network = exercise.check(learner, article, args.traceback) if learner else None
+    if learner and network is None:       # the report said which function is not right yet
+        return 1
     try:
+        if args.exercise:    # beyond the article: the six functions, for a learner to write
+            return exercise.write(args.exercise, article, HERE)
         if args.data == "tutorial":
             args.train, args.test = data.tutorial_data(TUTORIAL_DIR)
         X_train, y_train, X_test, y_test, num_labels = data.load_sets(args.train, args.test)
@@ -459,9 +464,10 @@ def main(argv=None):
         if args.weights:     # weights saved by --save-weights, on the test set
             return results.run_saved(args, X_test, y_test, class_names(num_labels), predict,
                                     History, LiveFigure)
-        return run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation)
+        return run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation,
+                   network)
     except (data.UserError, MemoryError) as e:
-        print(f"ann.py: error: {e or 'out of memory'}", file=sys.stderr)   # MemoryError: ''
+        print(f"{args.prog}: error: {e or 'out of memory'}", file=sys.stderr)  # MemoryError: ''
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

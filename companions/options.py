@@ -106,10 +106,16 @@ class Parser(argparse.ArgumentParser):
                     break
         super().error(message)
 
+    def refuse(self, message):
+        """One line and exit status 2, as for a bad value, without the usage."""
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
-def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
+
+def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
     """ann.py's options, defaulting to its parameter block (seed, hidden, lmbda, maxiter, and
-    the train and test CSVs). --data tutorial with --train or --test is refused in one line."""
+    the train and test CSVs); learner: the path of the exercise's file when it runs them (the
+    options that are ann.py's own are refused there). Options that clash are refused in one
+    line; args.prog is the program's name for messages."""
     try:
         import matplotlib  # noqa: F401   (a bad MPLBACKEND stops this import)
     except ValueError:
@@ -117,7 +123,7 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
               "matplotlib knows (for example agg, tkagg or qtagg)", file=sys.stderr)
         sys.exit(2)
     parser = Parser(
-        prog="ann.py",
+        prog=os.path.basename(learner) if learner else "ann.py",
         description="Train a three-layer neural network, written from scratch with numpy, to "
                     "classify galaxy images as Elliptical, Spiral or Irregular, and watch it "
                     "learn. With no options: the article's run on the project's galaxies.")
@@ -179,10 +185,24 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
     more.add_argument("--sweep-lmbda", type=number_list(lambda_value),
                       default=[0.1, 1.0, 10.0], metavar="L,L,...",
                       help="lambdas for --sweep (default 0.1,1,10)")
+    more.add_argument("--exercise", type=output_path([".py"]), metavar="PATH",
+                      help="write PATH (my_ann.py, say): the article's six functions for you to "
+                           "write; then python PATH checks them, says what is wrong, and once "
+                           "all are right trains your network as ann.py trains its own")
+    more.add_argument("--traceback", action="store_true",
+                      help="with python my_ann.py: the whole traceback when one of your "
+                           "functions raises an error")
     args = parser.parse_args(argv)
+    args.prog = parser.prog
+    own = [f"--{name.replace('_', '-')}" for name in ("vectorized", "sweep", "weights",
+                                                       "check_gradients", "exercise")
+           if learner and getattr(args, name)]
+    if own:
+        parser.refuse(f"{parser.prog} trains your network with your own functions: leave out "
+                      f"{' and '.join(own)}, ann.py's own (python ann.py {own[0]} runs it)")
     if args.data == "tutorial" and (args.train or args.test):
-        parser.exit(2, "ann.py: error: --data tutorial trains on the article's files; give "
-                       "either it or --train/--test, not both\n")
+        parser.refuse("--data tutorial trains on the article's files; give either it or "
+                      "--train/--test, not both")
     for mode, what, clashing in (
             ("sweep", "trains many networks and saves only its heat map",
              ("gif", "mistakes", "save_weights", "weights")),
@@ -190,7 +210,7 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
              ("gif", "mistakes", "save_weights", "validation"))):
         given = [f"--{name.replace('_', '-')}" for name in clashing if getattr(args, name)]
         if getattr(args, mode) and given:
-            parser.exit(2, f"ann.py: error: --{mode} {what}: leave out {' and '.join(given)}\n")
+            parser.refuse(f"--{mode} {what}: leave out {' and '.join(given)}")
     args.train, args.test = args.train or train, args.test or test
     if args.maxiter is None:
         args.maxiter = 300 if args.sweep else maxiter
@@ -205,6 +225,6 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test):
     for i, (option, path) in enumerate(outputs):     # one file for two: one would be lost
         for earlier, other in outputs[:i]:
             if where(other) == where(path):
-                parser.exit(2, f"ann.py: error: {earlier} and {option} would both write {path}: "
-                               "give each its own file\n")
+                parser.refuse(f"{earlier} and {option} would both write {path}: give each its "
+                              "own file")
     return args

@@ -74,9 +74,9 @@ def stopped_before_training(screen, fig):
 
 # ==== The finish ==================================================================================
 
-def finish(args, screen, ended, live, recorder, kept, X_test, y_test, test_outputs, names):
+def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, test_outputs):
     """After the report of the kept weights: show the final figure; with --mistakes, the test
-    galaxies the kept weights get most wrong (test_outputs: what feedforward gave for X_test
+    galaxies the kept weights get most wrong (test_outputs(): what feedforward gives for X_test
     (m, n), y_test (m,)); write the files asked for; then leave the window open until the
     learner closes it, unless training was stopped or --close-when-done. kept: the kept
     weights' Theta1, Theta2 and iteration; recorder: --gif's, or None. Returns the exit status:
@@ -86,7 +86,7 @@ def finish(args, screen, ended, live, recorder, kept, X_test, y_test, test_outpu
     keep_open = not (args.close_when_done or ended in (Ended.INTERRUPTED, Ended.WINDOW_CLOSED))
     mistakes = None
     if args.mistakes:
-        mistakes = results.mistakes(screen, keep_open, X_test, y_test, test_outputs, names,
+        mistakes = results.mistakes(screen, keep_open, X_test, y_test, test_outputs(), names,
                                     live.letters)
     written = data.save_outputs(args, live.fig, recorder, *kept, mistakes)
     screens.close(screen, [live.fig, mistakes], keep_open)

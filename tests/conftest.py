@@ -184,12 +184,13 @@ def main_in_process(capsys, *args, main=None):
     return subprocess.CompletedProcess("ann.main", status, out, err)
 
 
-def run_ann(*args, headless=True, runner=(), timeout=300, env=None, script=None):
+def run_ann(*args, headless=True, runner=(), timeout=300, env=None, script=None, cwd=None):
     """Run `python ann.py ARGS` as a user would; returns the CompletedProcess.
 
     headless: use matplotlib's off-screen backend; otherwise matplotlib's own default.
     runner: a command to run it under, e.g. ("xvfb-run", "-a"). env: more environment
-    variables. script: another script to run (a copy of ann.py, a learner's file).
+    variables. script: another script to run (a copy of ann.py, a learner's file). cwd: the
+    folder to run it from.
     """
     environment = dict(os.environ)
     environment.pop("MPLBACKEND", None)
@@ -198,7 +199,7 @@ def run_ann(*args, headless=True, runner=(), timeout=300, env=None, script=None)
     environment.update(env or {})
     return subprocess.run([*runner, sys.executable, script or os.path.join(ROOT, "ann.py"),
                            *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                          env=environment)
+                          env=environment, cwd=cwd)
 
 
 @functools.lru_cache(maxsize=None)

@@ -314,7 +314,8 @@ def test_ann_py_copied_alone_says_in_one_line_to_get_the_whole_project(tmp_path)
     script = tmp_path / "ann.py"
     script.write_bytes(open(os.path.join(os.path.dirname(ann.__file__), "ann.py"), "rb").read())
     result = run_ann("--no-plot", script=str(script))
-    assert_one_line_error(result, "companions/", "whole project")
+    assert result.returncode != 0 and result.stdout == "" and len(result.stderr.splitlines()) == 1
+    assert "companions/ folder" in result.stderr and "get the whole project" in result.stderr
 
 
 # ================================================================================================
