@@ -186,7 +186,8 @@ def edited(name, edit):
         return np.concatenate([grad.ravel(order) for grad in grads])
 
     return {"g": lambda x: sigmoid(x, edit),
-            "grad_g": lambda x: x * (1 - x) if edit == "x(1 - x)" else sigmoid(x) * (1 - sigmoid(x)),
+            "grad_g": lambda x: x * (1 - x) if edit == "x(1 - x)" else
+            sigmoid(x) * (1 - sigmoid(x)),
             "predict": predict,
             "reshape": lambda theta, n, h, K: forward(theta, n, h, K, np.zeros((0, n)), edit)[:2],
             "cost_function": cost_function, "gradient": gradient}[name]
@@ -287,8 +288,8 @@ def check(learner, article, show_traceback=False):
         print(f"  {name:14s} {state}{': ' + summary if summary else ''}")
     first = next((name for name in NAMES if verdicts[name][0] != "right"), None)
     if first is None:
-        print(f"All six are right. Now your network trains on the galaxies, with fmin_cg on "
-              f"your cost_function and gradient, as python ann.py trains its own:")
+        print("All six are right. Now your network trains on the galaxies, with fmin_cg on your "
+              "cost_function and gradient, as python ann.py trains its own:")
         return Network(lambda *args: float(np.ravel(learner["cost_function"](*args))[0]),
                        learner["gradient"],
                        lambda *args: np.ravel(learner["predict"](*args)).astype(int),
@@ -449,8 +450,8 @@ def raised(error, name, path, case, show_traceback):
     import linecache
     linecache.checkcache(path)                  # the file as it is now, edited or not
     line = linecache.getline(path, at.tb_lineno).strip()
-    words = list(dict.fromkeys(word for word in
-                               "".join(c if c.isalnum() or c == "_" else " " for c in line).split()))
+    words = list(dict.fromkeys("".join(c if c.isalnum() or c == "_" else " " for c in line)
+                               .split()))                 # the names on that line, in order
     local = at.tb_frame.f_locals
     found = [f"{word} {np.shape(local[word])}" for word in words
              if word in local and isinstance(local[word], (np.ndarray, list, tuple))]

@@ -1,17 +1,9 @@
-"""Shared test set-up: the two tiers, what may be missing, small data, how to run ann.py, the
-one-line error, and a local server.
+"""Shared test set-up: the two tiers (docs/developers.md), what may be missing, small data, how
+to run ann.py, the one-line error, and a local server.
 
-Two tiers, as SciPy and NumPy have them. The default, `python -m pytest -q -rs`, is what a
-learner who just changed `gradient` runs: every claim a change to ann.py or a companion can
-break, at small scale, in under a minute, on any desktop or none. `python -m pytest --full` adds
-the full tier (tests marked `full`): whole 600-iteration runs (each run once a session, however
-many tests read it), the regenerated galaxies, the sweep, a real window under xvfb, a Jupyter
-kernel, the download's faults, the long fuzz, the benchmark. CI runs both.
-
-A test that needs the article's galaxies (../shared/data/galaxyzoo beside the project, or the
-tutorial_data/ that `python ann.py --data tutorial` downloaded, its checksums matching) or
-xvfb-run skips where they are missing and says so; in CI (the CI variable set) it fails instead,
-so that CI cannot pass by skipping what matters most.
+A test that needs the article's galaxies (beside the project, or in the tutorial_data/ that
+`python ann.py --data tutorial` fetched) or xvfb-run skips where they are missing and says so;
+in CI (the CI variable set) it fails instead, so that CI cannot pass by skipping them.
 """
 import functools
 import http.server
@@ -82,8 +74,7 @@ def pytest_terminal_summary(terminalreporter, config):
 
 
 def needs(present, what):
-    """A mark for a test that needs `what`: where it is missing, the test skips and says what
-    it needs; in CI it fails instead (_needed)."""
+    """A mark for a test that needs `what`: it skips where that is missing; in CI it fails."""
     return pytest.mark.needs(present=present, what=what)
 
 
@@ -215,6 +206,18 @@ def full_run(data, *options):
     return result.stdout
 
 
+def filled_exercise(path):
+    """The exercise's file, as --exercise writes it, filled with ann.py's own six functions."""
+    assert run_ann("--exercise", path).returncode == 0
+    with open(path) as f:
+        source = f.read().replace('\n\nif __name__ == "__main__":', (
+            "\nfrom ann import g, grad_g, predict, reshape, cost_function, gradient  # noqa\n"
+            '\n\nif __name__ == "__main__":'))
+    with open(path, "w") as f:
+        f.write(source)
+    return str(path)
+
+
 def progress(stdout):
     """The progress lines of a run, `iter=  N: ...`, as a list."""
     return [line for line in stdout.splitlines() if line.startswith("iter=")]
@@ -255,13 +258,10 @@ def assert_one_line_error(result, *fragments, prefix="ann.py: error: "):
 # ---- a server on 127.0.0.1 whose every answer the test chooses -----------------------------------
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    """Answers GET /NAME as server.routes[NAME] = (kind, body) says (default: a 404). kind:
-    "file" sends body; "status" an HTTP error (body: its code); "announce" sends body[0] with a
-    Content-Length of body[1]; "unannounced" sends body without one; "endless" sends 100 MB
-    without one; "silent" says nothing; "trickle" sends a byte every 50 ms; "half_then_wait"
-    sends half, then says nothing; "reset" sends half, then resets the connection (a TCP RST).
-    Waits end when the test does (server.release). HTTP/1.0: one request a connection, so a
-    body without Content-Length ends with it."""
+    """Answers GET /NAME as server.routes[NAME] = (kind, body) says (default: a 404): "file",
+    "status" (body: the code), "announce" (body: bytes, the Content-Length claimed),
+    "unannounced", "endless", "silent", "trickle" (a byte each 50 ms), "half_then_wait",
+    "reset" (half, then a TCP RST). HTTP/1.0: the connection's end ends a body."""
 
     def do_GET(self):
         self.server.requests.append(self.path)

@@ -1,6 +1,5 @@
-"""The benchmark runs end to end: `benchmarks/bench.py --quick` on a small synthetic set exits 0
-and prints its table, each row with a positive, finite ratio in every data set's ratio cell, or
-"skipped" and why (scikit-learn not installed, no display). No timing is asserted."""
+"""The benchmark runs end to end: `bench.py --quick` on a small set prints its table, each row a
+positive, finite ratio or "skipped" and why. No timing is asserted."""
 import math
 import os
 import re

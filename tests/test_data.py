@@ -1,14 +1,11 @@
-"""The data in and out: every bad input a user can give, and every file a run writes.
-
-Bad data gets one line on stderr naming the file (and the row and column), exit status 2 and no
-traceback; a bad option one line too, before any data is read; a file is written whole or not
-at all. Cases call ann.main in this process, which is what `python ann.py` runs (fast); one of
-each kind also runs the command itself. The loader also meets mangled files from hypothesis:
-each one loads, or is refused with the loader's one-line UserError naming it, never with any
-other exception (100 files here; 2,000 in the full tier, the same every time).
-"""
+"""The data in and out: every bad input a user can give, and every file a run writes. Bad data or a
+bad option gets one line on stderr naming it (the file, row and column), exit status 2 and no
+traceback; a file is written whole or not at all. Cases call ann.main in this process (fast); one
+of each kind runs the command. Mangled files from hypothesis (100; 2,000 in the full tier) load,
+or are refused with the loader's one-line error naming them, never any other exception."""
 import gzip
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -20,7 +17,7 @@ from hypothesis import strategies as st
 
 import ann
 from companions.data import UserError, check_data, load_data
-from conftest import assert_one_line_error, full, main_in_process, run_ann, toy_images
+from conftest import ROOT, assert_one_line_error, full, main_in_process, run_ann, toy_images
 
 
 def toy_lines(count_per_class, side=8, seed=1):
@@ -56,10 +53,7 @@ def good():
     return toy_lines(5, seed=1), toy_lines(3, seed=2)
 
 
-# ================================================================================================
-# 1. The loader. Each case builds a training and a test file, one of them bad, and names what the
-# error line must hold.
-# ================================================================================================
+# ---- 1. The loader: each case a training and a test file, one bad, and what the line holds ----
 
 def both(tmp_path, train_lines, test_lines):
     return (write_lines(tmp_path / "train.csv", train_lines),
@@ -91,48 +85,29 @@ def raw_test_file(name, content, *fragments):
     return build
 
 
-def missing_file(tmp_path, good):
-    missing = str(tmp_path / "no_such_train.csv")
-    return missing, both(tmp_path, good[0], good[1])[1], [f"{missing}: no such file"]
-
-
-def folder(tmp_path, good):
-    train, _ = both(tmp_path, good[0], good[1])
-    (tmp_path / "test_folder.csv").mkdir()
-    return train, str(tmp_path / "test_folder.csv"), ["test_folder.csv: ", "folder"]
-
-
-def sizes_differ(tmp_path, good):
-    train, test = both(tmp_path, good[0], toy_lines(3, side=6, seed=2))  # 8 x 8 and 6 x 6
-    return train, test, [f"{test}: 36 pixels", f"{train} has 64"]
-
-
 HEADER = "label," + ",".join(f"p{i}" for i in range(64))
 LOADER_CASES = {
-    "missing-file": missing_file,
-    "a-folder": folder,
-    "gzip-file": raw_test_file(
-        "test.csv.gz", lambda good: gzip.compress(("\n".join(good[1]) + "\n").encode()),
-        "not a text file"),
+    "missing-file": lambda tmp, good: (str(tmp / "nope.csv"), both(tmp, *good)[1],
+                                       [f"{tmp / 'nope.csv'}: no such file"]),
+    "a-folder": lambda tmp, good: (both(tmp, *good)[0], str(tmp), [f"{tmp}: ", "folder"]),
+    "gzip-file": raw_test_file("test.csv.gz", lambda good: gzip.compress(
+        ("\n".join(good[1]) + "\n").encode()), "not a text file"),
     "binary-file": raw_test_file("test.bin", bytes(range(256)) * 8, "not a text file"),
     "empty-file": raw_test_file("empty.csv", b"", "empty"),
     "only-blank-lines": raw_test_file("blank.csv", b"\n\n   \n", "empty"),
     "a-header-and-no-data": raw_test_file("header_only.csv", b"label,p0,p1,p2,p3\n", "no data"),
     "rows-of-different-lengths": spoil("train", lambda lines: lines[:2] + [
         lines[2].rsplit(",", 1)[0]] + lines[3:], "row 3 has 64 values", "row 1 has 65"),
-    "a-cell-that-is-not-a-number": spoil_cell("train", 2, 4, "abc", "row 2, column 4",
-                                              "'abc' is not a number"),
+    "not-a-number": spoil_cell("train", 2, 4, "abc", "row 2, column 4: 'abc' is not a number"),
     "nan": spoil_cell("train", 4, 10, "nan", "row 4, column 10", "expected a finite number"),
     "infinity": spoil_cell("test", 2, 7, "inf", "row 2, column 7", "expected a finite number"),
-    "minus-infinity-label": spoil_cell("test", 3, 1, "-inf", "row 3, column 1",
-                                       "expected a finite number"),
+    "minus-infinity-label": spoil_cell("test", 3, 1, "-inf", "row 3, column 1", "finite number"),
     "pixel-count-not-a-square": spoil("train", lambda lines: [
         line.rsplit(",", 1)[0] for line in lines], "63 pixels", "not a square"),
-    "pixel-counts-differ-between-train-and-test": sizes_differ,
-    "label-not-a-whole-number": spoil_cell("train", 5, 1, "1.5", "row 5, column 1: label 1.5",
-                                           "expected a whole number"),
-    "negative-label": spoil_cell("test", 2, 1, "-1", "row 2, column 1: label -1",
-                                 "expected a whole number"),
+    "pixel-counts-differ-between-train-and-test": lambda tmp, good: (*both(
+        tmp, good[0], toy_lines(3, side=6, seed=2)), ["test.csv: 36 pixels", "train.csv has 64"]),
+    "label-not-whole": spoil_cell("train", 5, 1, "1.5", "row 5, column 1: label 1.5", "whole"),
+    "negative-label": spoil_cell("test", 2, 1, "-1", "row 2, column 1: label -1", "whole number"),
     # (1e20 does not fit an int64: it once became -2**63, then trained, or crashed after)
     "training-label-too-big-for-an-integer": spoil_cell("train", 2, 1, "1e20", "row 2, column 1"),
     "test-label-too-big-for-an-integer": spoil_cell("test", 2, 1, "1e20", "row 2, column 1"),
@@ -229,50 +204,40 @@ def test_a_huge_training_label_gets_a_one_line_error_without_exhausting_memory(t
     assert_one_line_error(result, train)
 
 
-# ================================================================================================
-# 2. The options: refused before any data is read, each naming the option
-# ================================================================================================
+# ---- 2. The options: refused before any data is read, each naming the option --------------------
 
 OPTION_CASES = {   # the options ({tmp}: a folder; {readonly}: one the user may not write in)
     "hidden-0": (["--hidden", "0"], "argument --hidden: must be 1 or more"),
     "hidden-too-many": (["--hidden", "100000000"], "argument --hidden: must be at most 4096"),
     "hidden-not-whole": (["--hidden", "2.5"], "argument --hidden: a whole number is expected"),
-    "seed-not-a-number": (["--seed", "abc"], "argument --seed: a whole number is expected, "
-                                             "not 'abc'"),
+    "seed-not-a-number": (["--seed", "abc"], "argument --seed: a whole number is expected, not"),
     "lmbda-negative-equals-form": (["--lmbda=-0.5"], "argument --lmbda: ", "0 or more"),
     "lmbda-too-large": (["--lmbda", "1e308"], "argument --lmbda: must be at most 1e6"),
     "maxiter-0": (["--maxiter", "0"], "argument --maxiter: must be 1 or more"),
     "sweep-lmbda-too-large": (["--sweep-lmbda", "1,1e9"], "argument --sweep-lmbda: ", "1e6"),
     "validation-1": (["--validation", "1"], "argument --validation: ", "between 0 and 1, not 1"),
     "validation-nan": (["--validation", "nan"], "argument --validation: ", "not nan"),
-    "save-in-missing-folder": (["--save", "{tmp}/no/such/folder/f.png"], "argument --save: ",
-                               "does not exist"),
-    "save-in-an-unwritable-folder": (["--save", "{readonly}/f.png"], "argument --save: ",
-                                     "is not writable"),
+    "save-in-missing-folder": (["--save", "{tmp}/no/such/f.png"], "--save: ", "does not exist"),
+    "save-in-unwritable-folder": (["--save", "{readonly}/f.png"], "--save: ", "is not writable"),
     "save-is-a-folder": (["--save", "{tmp}"], "argument --save: ", "is a folder"),
     "save-no-extension": (["--save", "{tmp}/figure"], "argument --save: ", "should end in"),
     "gif-bad-extension": (["--gif", "{tmp}/a.png"], "argument --gif: ", "should end in"),
-    "save-weights-bad-extension": (["--save-weights", "{tmp}/w.txt"],
-                                   "argument --save-weights: ", "should end in"),
-    "mistakes-bad-extension": (["--mistakes", "{tmp}/m.txt"], "argument --mistakes: ",
-                               "should end in"),
-    "a-misspelled-option": (["--vectorised"], "unrecognized arguments: --vectorised (did you "
-                                              "mean --vectorized?)"),
-    "two-outputs-one-file": (["--save", "{tmp}/same.png", "--mistakes", "{tmp}/same.png"],
-                             "--save and --mistakes would both write", "same.png"),
-    "the-default-figure-and-another-output": (["--gif", "ann.gif", "--mistakes", "ann.png"],
-                                              "--save (its default) and --mistakes would both"),
+    "save-weights-bad-extension": (["--save-weights", "{tmp}/w.txt"], "--save-weights: ", "end in"),
+    "mistakes-bad-extension": (["--mistakes", "{tmp}/m.txt"], "argument --mistakes: ", "end in"),
+    "misspelt": (["--vectorised"], "unrecognized arguments: --vectorised (did you mean "
+                                   "--vectorized?)"),
+    "two-outputs-one-file": (["--save", "{tmp}/s.png", "--mistakes", "{tmp}/s.png"],
+                             "--save and --mistakes would both write", "s.png"),
+    "default-figure-and-another": (["--gif", "ann.gif", "--mistakes", "ann.png"],
+                                   "--save (its default) and --mistakes would both"),
     "gif-and-figure-one-file": (["--save", "{tmp}/a.gif", "--gif", "{tmp}/a.gif"],
                                 "--save and --gif would both write"),
-    "tutorial-and-own-files": (["--data", "tutorial", "--test", "t.csv"],
-                               "--data tutorial trains on the article's files"),
-    "sweep-and-an-option-of-one-run": (["--sweep", "--gif", "{tmp}/a.gif"],
-                                       "--sweep trains many networks and saves only its heat "
-                                       "map: leave out --gif"),
-    "weights-and-options-of-training": (["--weights", "w.npz", "--validation", "0.2",
-                                         "--mistakes", "{tmp}/m.png"],
-                                        "--weights evaluates saved weights without training: "
-                                        "leave out --mistakes and --validation"),
+    "tutorial-and-own-files": (["--data", "tutorial"], "--data tutorial trains on the article's"),
+    "sweep-and-one-run-only": (["--sweep", "--gif", "{tmp}/a.gif"], "--sweep trains many "
+                               "networks and saves only its heat map: leave out --gif"),
+    "weights-and-training": (["--weights", "w.npz", "--validation", "0.2", "--mistakes",
+                              "{tmp}/m.png"], "--weights evaluates saved weights without "
+                             "training: leave out --mistakes and --validation"),
 }
 
 
@@ -318,9 +283,7 @@ def test_ann_py_copied_alone_says_in_one_line_to_get_the_whole_project(tmp_path)
     assert "companions/ folder" in result.stderr and "get the whole project" in result.stderr
 
 
-# ================================================================================================
-# 3. The files a run writes: whole or not at all
-# ================================================================================================
+# ---- 3. The files a run writes: whole or not at all ---------------------------------------------
 
 @pytest.mark.parametrize("failure", [KeyboardInterrupt, OSError])
 def test_an_interrupted_write_leaves_the_existing_file_whole_and_no_temporary_file(tmp_path,
@@ -362,9 +325,19 @@ def test_a_result_that_cannot_be_written_is_one_line_the_others_are_still_writte
     assert f"saved the weights to {weights}" in result.stdout and weights.exists()
 
 
-# ================================================================================================
-# 4. Mangled files
-# ================================================================================================
+def test_the_output_names_the_docs_use_are_ignored_by_git():
+    text = "".join(open(os.path.join(ROOT, *path.split("/"))).read() for path in (
+        "README.md", "docs/careful-reader.md", "docs/running.md"))
+    names = set(re.findall(r"--(?:save|gif|mistakes|save-weights) (\w+\.\w+)", text)) | {
+        "ann.png", "sweep.png"}                                    # and the defaults
+    ignored = subprocess.run(["git", "check-ignore", *names], cwd=ROOT, capture_output=True,
+                             text=True)
+    if ignored.returncode == 128:
+        pytest.skip("not a git checkout")
+    assert set(ignored.stdout.split()) == names and "mistakes.png" in names
+
+
+# ---- 4. Mangled files ---------------------------------------------------------------------------
 
 VALID_ROWS = [[k % 3] + [(37 * k + 11 * i) % 256 for i in range(16)] for k in range(9)]
 VALID = "".join(",".join(map(str, row)) + "\n" for row in VALID_ROWS)

@@ -2,19 +2,17 @@
 mistakes, and their network trained. Each test's name says what must hold."""
 import ast
 import inspect
-import os
 import re
 
-import numpy as np
 import pytest
 
 import ann
 from companions import exercise
-from conftest import ROOT, main_in_process, run_ann
+from conftest import ROOT, filled_exercise, main_in_process, run_ann
 
 ARTICLE = (ann.g, ann.grad_g, ann.predict, ann.reshape, ann.cost_function, ann.gradient)
-# Right answers in two styles besides ann.py's own: the article's column vectors, one example at
-# a time, and all examples at once; g and grad_g are the same in both, predict and reshape too.
+# Right answers in two styles besides ann.py's own: the gradient as the article writes it, one
+# example at a time in column vectors, and for all examples at once; the rest is common to both.
 COMMON = """
 def g(x):
     return 1 / (1 + np.exp(-x))
@@ -29,46 +27,30 @@ def predict(Theta1, Theta2, X):
 def reshape(theta, n, h, K):
     return theta[:h * (n + 1)].reshape(h, n + 1), theta[h * (n + 1):].reshape(K, h + 1)
 
-def penalty(Theta1, Theta2):
-    return np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2)
-"""
-STYLES = {
-    "column vectors": COMMON + """
-def forward(Theta1, Theta2, x):
-    a1 = np.vstack(([[1.0]], x.reshape(-1, 1)))
-    z2 = Theta1 @ a1
-    a2 = np.vstack(([[1.0]], g(z2)))
-    return a1, z2, a2, g(Theta2 @ a2)
-
-def cost_function(theta, n, h, K, X, y, lmbda):
-    Theta1, Theta2 = reshape(theta, n, h, K)
-    J = 0.0
-    for i in range(len(X)):
-        a3, yk = forward(Theta1, Theta2, X[i])[3], np.eye(K)[int(y[i, 0])].reshape(-1, 1)
-        J += np.sum(-yk * np.log(a3) - (1 - yk) * np.log(1 - a3))
-    return J / len(X) + lmbda / (2 * len(X)) * penalty(Theta1, Theta2)
-
-def gradient(theta, n, h, K, X, y, lmbda):
-    Theta1, Theta2 = reshape(theta, n, h, K)
-    Delta1, Delta2 = np.zeros(Theta1.shape), np.zeros(Theta2.shape)
-    for i in range(len(X)):
-        a1, z2, a2, a3 = forward(Theta1, Theta2, X[i])
-        delta3 = a3 - np.eye(K)[int(y[i, 0])].reshape(-1, 1)
-        delta2 = (Theta2[:, 1:].T @ delta3) * grad_g(z2)
-        Delta1, Delta2 = Delta1 + delta2 @ a1.T, Delta2 + delta3 @ a2.T
-    m = len(X)
-    Delta1[:, 1:] += lmbda * Theta1[:, 1:]
-    Delta2[:, 1:] += lmbda * Theta2[:, 1:]
-    return np.concatenate(((Delta1 / m).flatten(), (Delta2 / m).flatten()))
-""",
-    "all examples at once": COMMON + """
 def cost_function(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     a2 = np.column_stack((np.ones(len(X)), g(np.column_stack((np.ones(len(X)), X)) @ Theta1.T)))
     a3, Y = g(a2 @ Theta2.T), np.eye(K)[y.ravel().astype(int)]
     J = np.sum(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3)) / len(X)
-    return J + lmbda / (2 * len(X)) * penalty(Theta1, Theta2)
-
+    return J + lmbda / (2 * len(X)) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+"""
+STYLES = {
+    "column vectors": COMMON + """
+def gradient(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    Delta1, Delta2 = np.zeros(Theta1.shape), np.zeros(Theta2.shape)
+    for i in range(len(X)):
+        a1 = np.vstack(([[1.0]], X[i].reshape(-1, 1)))
+        z2 = Theta1 @ a1
+        a2 = np.vstack(([[1.0]], g(z2)))
+        delta3 = g(Theta2 @ a2) - np.eye(K)[int(y[i, 0])].reshape(-1, 1)
+        delta2 = (Theta2[:, 1:].T @ delta3) * grad_g(z2)
+        Delta1, Delta2 = Delta1 + delta2 @ a1.T, Delta2 + delta3 @ a2.T
+    Delta1[:, 1:] += lmbda * Theta1[:, 1:]
+    Delta2[:, 1:] += lmbda * Theta2[:, 1:]
+    return np.concatenate(((Delta1 / len(X)).flatten(), (Delta2 / len(X)).flatten()))
+""",
+    "all examples at once": COMMON + """
 def gradient(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     a1 = np.column_stack((np.ones(len(X)), X))
@@ -133,21 +115,16 @@ def test_the_file_holds_the_six_functions_signatures_and_docstrings_and_is_never
                            "work is kept); give another name\n"
 
 
-def test_the_blank_file_run_from_another_folder_reports_six_not_written_yet(blank, tmp_path):
+def test_the_file_run_from_another_folder_says_six_not_written_yet_then_once_filled_trains(
+        blank, toy_csvs, tmp_path):
     (tmp_path / "elsewhere").mkdir()
     result = run_ann(cwd=tmp_path / "elsewhere", script=str(blank))
     assert result.returncode == 1 and result.stderr == ""
     assert list(verdicts(result.stdout).values()) == ["not written yet"] * 6
     assert "Start with g (article section 2): it is not written yet" in result.stdout
-
-
-def test_the_file_filled_with_ann_py_s_own_functions_passes_and_trains(blank, toy_csvs, tmp_path):
-    source = blank.read_text().replace('\n\nif __name__ == "__main__":', (
-        "\nfrom ann import g, grad_g, predict, reshape, cost_function, gradient  # noqa\n"
-        '\n\nif __name__ == "__main__":'))
-    blank.write_text(source)
+    filled = filled_exercise(tmp_path / "filled.py")               # ann.py's own functions
     result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", 3, "--save",
-                     tmp_path / "f.png", script=str(blank), env={"PYTHONPATH": ROOT})
+                     tmp_path / "f.png", script=filled, env={"PYTHONPATH": ROOT})
     assert result.returncode == 0, result.stdout + result.stderr
     assert set(verdicts(result.stdout).values()) == {"right"} and "All six" in result.stdout
     assert "iterations (your gradient)" in result.stdout and len(re.findall(
@@ -192,17 +169,6 @@ def test_each_classic_mistake_is_named_with_what_to_change(blank, capsys, mistak
     assert list(verdicts(said).values()).count("right") == 5
 
 
-def test_an_answer_unlike_any_classic_mistake_is_wrong_with_its_numbers_and_no_name(blank,
-                                                                                  capsys):
-    functions = dict(zip(exercise.NAMES, ARTICLE), cost_function=lambda *a: 1.01 *
-                     ann.cost_function(*a))
-    said, network = report(capsys, learner(blank, **functions))
-    assert network is None and "  cost_function  wrong\n" in said and "classic" not in said
-    assert "it gives other numbers than ann.py's" in said and "K ln 2 = 2.0794" in said
-    assert re.search(r"On a 5 - 4 - 3 network, 9 examples, lambda 0: cost_function is "
-                     r"(\S+), expected (\S+)\.", said)
-
-
 def test_a_function_that_raises_gets_its_line_and_the_shapes_there_without_a_traceback(
         blank, capsys):
     body = STYLES["column vectors"].replace("(Theta2[:, 1:].T @ delta3)", "(Theta2.T @ delta3)")
@@ -215,15 +181,23 @@ def test_a_function_that_raises_gets_its_line_and_the_shapes_there_without_a_tra
     assert "Traceback" in report(capsys, learner(blank, body), True)[0]     # --traceback
 
 
-def test_a_function_that_changes_its_input_or_returns_nothing_is_told_so(blank, capsys):
-    def zeroing(theta, *args):
+def test_other_wrong_answers_are_shown_with_their_numbers_never_a_guessed_mistake(blank,
+                                                                                 capsys):
+    def zeroing(theta, *args):               # changes its input
         theta[0] = 0.0
         return ann.gradient(theta, *args)
-    functions = dict(zip(exercise.NAMES, ARTICLE), gradient=zeroing, g=lambda x: None)
-    said = report(capsys, learner(blank, **functions))[0]
-    assert "  gradient       wrong: it changes its input theta\n" in said
-    assert "  g              wrong: it returns None\n" in said
-    assert "return statement missing?" in said
+    functions = dict(zip(exercise.NAMES, ARTICLE), g=lambda x: None, gradient=zeroing,
+                     cost_function=lambda *args: 1.01 * ann.cost_function(*args))
+    said, network = report(capsys, learner(blank, **functions))
+    assert network is None and "classic" not in said
+    assert verdicts(said) == dict(g="wrong: it returns None", grad_g="right", predict="right",
+                                  reshape="right", cost_function="wrong",
+                                  gradient="wrong: it changes its input theta")
+    assert "Start with g (article section 2): g returns None: is its return statement" in said
+    said = report(capsys, learner(blank, **dict(functions, g=ann.g, gradient=ann.gradient)))[0]
+    assert "it gives other numbers than ann.py's" in said and "K ln 2 = 2.0794" in said
+    assert re.search(r"On a 5 - 4 - 3 network, 9 examples, lambda 0: cost_function is "
+                     r"(\S+), expected (\S+)\.", said)
 
 
 def test_options_that_are_ann_py_s_own_are_refused_when_the_learner_s_network_trains(

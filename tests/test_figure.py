@@ -26,13 +26,13 @@ def test_sample_indices_choose_by_label_and_move_on_through_the_data():
     np.testing.assert_array_equal(ann.figure.sample_indices(y, 4, 2, step=0)[3], [-1, -1])
 
 
-def toy_figure(hidden, seed=3, count=4, validation=False):
+def toy_figure(hidden, count=4):
     """A LiveFigure of toy galaxies, the initial weights of a network with `hidden` units
     recorded: (figure, History, theta, X, y)."""
     y, pixels = toy_images(count)
     X, sizes = pixels / 255.0, (64, hidden, 3)
     history = ann.History(sizes, 1.0, X, y, X, y, report=lambda line: None)
-    theta = ann.initial_weights(*sizes, seed=seed)
+    theta = ann.initial_weights(*sizes, seed=3)
     history(theta)
     return ann.LiveFigure(X, y, 3, hidden, maxiter=10), history, theta, X, y
 
@@ -101,33 +101,22 @@ def train_with_gif(capsys, toy_csvs, tmp_path, maxiter):
     return int(re.search(r"after (\d+) iterations", result.stdout).group(1)), result.stdout, gif
 
 
-def test_gif_has_a_frame_per_iteration_on_short_runs_then_the_kept_weights(toy_csvs, tmp_path,
-                                                                           capsys):
-    from PIL import Image
-    iterations, out, gif = train_with_gif(capsys, toy_csvs, tmp_path, 6)
-    with Image.open(gif) as image:
-        assert image.is_animated
-        # the initial weights, each iteration, and last the figure of the kept weights
-        assert image.n_frames == iterations + 2
-        image.seek(image.n_frames - 1)
-        last = np.asarray(image.convert("L"))
-        image.seek(image.n_frames - 2)
-        before = np.asarray(image.convert("L"))
-    assert not np.array_equal(last, before)
-    assert f"({iterations + 2} frames)" in out
-
-
-@full
-@pytest.mark.parametrize("maxiter, frames", [(360, 122), (250, 127)])
-def test_a_run_that_goes_the_whole_way_gives_a_gif_of_about_120_frames(toy_csvs, tmp_path,
-                                                                        capsys, maxiter, frames):
-    # one frame every round(maxiter / 120) iterations from iteration 0 (360: every 3rd, 121
-    # frames; 250: every 2nd, 126), then the kept weights' figure
+@pytest.mark.parametrize("maxiter, frames", [(6, None), pytest.param(360, 122, marks=full),
+                                             pytest.param(250, 127, marks=full)])
+def test_the_gif_has_a_frame_every_maxiter_over_120_iterations_then_the_kept_weights(
+        toy_csvs, tmp_path, capsys, maxiter, frames):
+    # from iteration 0 (6: every one; 360: every 3rd, 121 frames; 250: every 2nd, 126), then the
+    # kept weights' figure, 600 pixels wide; a run that stops early has fewer
     from PIL import Image
     iterations, out, gif = train_with_gif(capsys, toy_csvs, tmp_path, maxiter)
-    assert iterations == maxiter            # a run that stops early has fewer frames
+    assert iterations == maxiter or frames is None
+    frames = frames or iterations + 2
     with Image.open(gif) as image:
-        assert image.n_frames == frames
+        assert image.is_animated and image.n_frames == frames and image.width == 600
+        image.seek(frames - 1)
+        last = np.asarray(image.convert("L"))
+        image.seek(frames - 2)
+        assert not np.array_equal(last, np.asarray(image.convert("L")))
     assert f"({frames} frames)" in out
 
 
@@ -157,26 +146,19 @@ def desktop(monkeypatch):
     (None, True, "no display (matplotlib backend 'agg')"),
     (":0", False, "a display, but no GUI toolkit for matplotlib (Python's tkinter is missing)"),
     (":0", True, "no usable display (matplotlib could not open a window on ':0')")])
-def test_where_no_window_can_open_it_says_why_and_that_the_figure_is_saved(desktop, capsys,
-                                                                          display_name, tk,
-                                                                          said):
+def test_where_no_window_can_open_it_says_why_and_that_the_figure_is_saved(
+        desktop, capsys, monkeypatch, display_name, tk, said):
     assert desktop(display_name, tk) is None
     line = capsys.readouterr().out
     assert line.startswith(said) and "the figure is saved at the end" in line
     assert ("sudo apt install python3-tk" in line and "pip install PyQt6" in line) == (not tk)
-
-
-def test_the_advice_names_the_platforms_toolkit(monkeypatch):
-    for platform, command in (("linux", "sudo apt install python3-tk"),
-                              ("darwin", "brew install python-tk"), ("win32", "tcl/tk")):
-        monkeypatch.setattr(sys, "platform", platform)
-        advice = screens.missing_toolkit_advice()
-        assert command in advice and "pip install PyQt6" in advice
-
+    for platform, command in (("darwin", "brew install python-tk"), ("win32", "tcl/tk")):
+        monkeypatch.setattr(sys, "platform", platform)          # each platform's own advice
+        assert command in screens.missing_toolkit_advice()
 
 # ---- redraws at the eye's pace -------------------------------------------------------------------
 
-def test_the_pacer_allows_one_frame_per_interval():
+def test_the_pacer_allows_a_frame_an_interval_and_drawing_at_most_an_eighth_of_the_time():
     now = [0.0]
     pacer = screens.Pacer(0.05, clock=lambda: now[0])
     allowed = []
@@ -184,12 +166,7 @@ def test_the_pacer_allows_one_frame_per_interval():
         now[0] = step * 0.001
         allowed.append(pacer.due())
     assert allowed[0] and sum(allowed) == 20       # at 0, 0.05, ..., 0.95 s
-
-
-def test_a_slow_frame_makes_the_next_wait_so_drawing_takes_at_most_an_eighth_of_the_time():
-    now = [0.0]
-    pacer = screens.Pacer(0.05, clock=lambda: now[0])
-    drawn_at = []
+    pacer, drawn_at = screens.Pacer(0.05, clock=lambda: now[0]), []
     for step in range(2000):                      # 2 s of iterations, 1 ms apart
         now[0] = step / 1000
         if pacer.due():
@@ -229,47 +206,32 @@ def test_600_fast_iterations_draw_at_most_20_frames_a_second_and_always_the_last
     assert drawn[-1].startswith("kept weights (iteration")
 
 
-def test_the_sample_galaxies_move_on_every_6_gif_frames_and_every_half_second_on_screen():
-    class Recorder:                              # a GIF that wants every iteration
-        frames = 0
+class Recorder:
+    """A GIF that wants every `every`th iteration."""
 
-        def wants(self, iteration):
-            return True
+    def __init__(self, every):
+        self.every, self.frames = every, 0
 
-        def grab(self):
-            self.frames += 1
-    steps = []
-    frames = figure.Frames(None, Recorder())
-    for iteration in range(14):
-        frames.offer(iteration, steps.append)
-    assert steps == [0] * 6 + [1] * 6 + [2] * 2
+    def wants(self, iteration):
+        return iteration % self.every == 0
 
+    def grab(self):
+        self.frames += 1
+
+
+def test_the_sample_galaxies_move_on_every_6_gif_frames_or_half_second_and_never_back():
     now = [0.0]
     screen = screens.Screen("window", 0.05, clock=lambda: now[0])
     screen.draw = lambda: None
-    steps = []
-    frames = figure.Frames(screen, None)
-    for iteration in range(30):                  # 1/16 s apart: a frame every time
-        now[0] = iteration / 16
-        frames.offer(iteration, steps.append)
-    assert steps == [t // 8 for t in range(30)]  # 8 frames make half a second
 
-
-def test_with_a_gif_and_a_window_the_galaxies_follow_the_gif_and_never_jump_back():
-    class Recorder:                              # a GIF that wants every third iteration
-        frames = 0
-
-        def wants(self, iteration):
-            return iteration % 3 == 0
-
-        def grab(self):
-            self.frames += 1
-    now = [1000.0]                               # a monotonic clock far from zero
-    screen = screens.Screen("window", 0.05, clock=lambda: now[0])
-    screen.draw = lambda: None
-    steps = []
-    frames = figure.Frames(screen, Recorder())
-    for iteration in range(60):
-        now[0] += 0.1                            # a screen frame every iteration
-        frames.offer(iteration, steps.append)
-    assert steps == sorted(steps) and steps[0] == 0 and steps[-1] == 59 // 3 // 6
+    def steps(screen, recorder, times):          # the step of the galaxies at each frame
+        frames, drawn = figure.Frames(screen, recorder), []
+        for iteration, now[0] in enumerate(times):
+            frames.offer(iteration, drawn.append)
+        return drawn
+    assert steps(None, Recorder(1), [0] * 14) == [0] * 6 + [1] * 6 + [2] * 2
+    # on screen, iterations 1/16 s apart: a frame every time, and 8 frames make half a second
+    assert steps(screen, None, [i / 16 for i in range(30)]) == [t // 8 for t in range(30)]
+    # with both, a GIF wanting every third iteration: the galaxies follow the GIF, never back
+    both = steps(screen, Recorder(3), [1000 + 0.1 * i for i in range(60)])
+    assert both == sorted(both) and both[0] == 0 and both[-1] == 59 // 3 // 6

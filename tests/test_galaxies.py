@@ -1,13 +1,8 @@
-"""The project's own galaxies (the full tier): how make_galaxies.py renders and labels them,
-that the shipped train.csv and test.csv are exactly what it writes, that they look like the real
-images in numbers, and that a network learns on them as on the real ones, what it learns carrying
-over both ways.
-
-The learning targets are those the tutorial's real galaxies show with ann.py's defaults
-(vectorized, one BLAS thread): training cost 1.16 and training accuracy 78.6 % at iteration
-600, 73.6 % kept test accuracy, and a test cost that rises after its lowest point. (Whether the
-final weights do better or worse on the test set than the kept ones is seed noise on both data
-sets: galaxies/README.md.)"""
+"""The project's own galaxies (the full tier): how make_galaxies.py renders and labels them, that
+the shipped CSVs are exactly what it writes, that they look like the real images in numbers, and
+that a network learns on them as on the real ones (with ann.py's defaults, vectorized, one BLAS
+thread: training cost 1.16 and accuracy 78.6 % at iteration 600, 73.6 % kept test accuracy, a
+test cost that rises after its lowest point), what it learns carrying over both ways."""
 import filecmp
 import os
 import re
@@ -86,30 +81,31 @@ def test_the_files_are_in_the_tutorials_format_light_sky_dark_galaxy_written_who
     assert frame.mean() > 220 and (frame.mean(axis=1) > centre.mean(axis=1) + 40).all()
 
 
-def test_stats_prints_rows(small_set, capsys):
+def test_stats_prints_a_row_per_statistic_and_bad_input_exits_2_in_one_line(small_set, capsys,
+                                                                          tmp_path):
     assert mg.main(["--stats", str(small_set[0]), str(small_set[1])]) == 0
     out = capsys.readouterr().out
     for key in ("sky", "noise", "depth", "r50", "C", "A", "q", "offset", "second"):
         assert any(line.startswith(key + " ") for line in out.splitlines()), key
-    assert "Elliptical" in out and "Irregular" in out
-    assert out.count("outside tolerance:") == 2
+    assert "Elliptical" in out and "Irregular" in out and out.count("outside tolerance:") == 2
+    proc = subprocess.run([sys.executable, SCRIPT, "--stats", str(tmp_path / "nope.csv")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    for bad in (["--n-train", "0"], ["--n-test", "x"], ["--bogus"]):
+        with pytest.raises(SystemExit) as err:
+            mg.main(bad)
+        assert err.value.code == 2
 
 
-def test_the_shipped_galaxies_match_the_real_statistics_within_tolerance():
+def test_the_shipped_galaxies_statistics_are_in_tolerance_and_as_the_readme_gives_them():
     """The 19 realism statistics of the shipped train.csv (sky, noise, core depth and r50 over
     all images; C, A, q, centroid offset and second-source fraction per class) lie within the
-    tolerances stated in galaxies/README.md, and the ellipticals are as lopsided as real ones."""
+    tolerances stated in galaxies/README.md, the ellipticals as lopsided as real ones; each
+    "ours" figure in its table is the shipped train.csv's, to the digits it is written with
+    (percentages for the second-source fraction)."""
     stats = mg.statistics(os.path.join(ROOT, "train.csv"))
-    assert mg.out_of_tolerance(stats) == []
-    checked = len(mg.OVERALL) + 3 * (len(mg.TOLERANCE) - len(mg.OVERALL))
-    assert checked == 19
-    assert stats["A"][0] >= 0.035
-
-
-def test_the_readme_table_gives_the_shipped_galaxies_statistics():
-    """Each "ours" figure in galaxies/README.md's table is the shipped train.csv's, to the digits
-    it is written with (percentages for the second-source fraction)."""
-    stats = mg.statistics(os.path.join(ROOT, "train.csv"))
+    assert mg.out_of_tolerance(stats) == [] and stats["A"][0] >= 0.035
+    assert len(mg.OVERALL) + 3 * (len(mg.TOLERANCE) - len(mg.OVERALL)) == 19
     with open(os.path.join(ROOT, "galaxies", "README.md")) as f:
         rows = {line.split("|")[1].split()[0]: line.split("|")[2:6] for line in f
                 if line.startswith("| ") and line.split("|")[1].split()[0] in stats}
@@ -122,65 +118,25 @@ def test_the_readme_table_gives_the_shipped_galaxies_statistics():
             value = stats[key][column] * (100 if key == "second" else 1)
             places = len(written.split(".")[1]) if "." in written else 0
             assert float(written) == round(value, places), (key, column, written, value)
-
-
-def test_tolerances_are_those_the_readme_states():
-    with open(os.path.join(ROOT, "galaxies", "README.md")) as f:
+    with open(os.path.join(ROOT, "galaxies", "README.md")) as f:     # and the tolerances
         readme = f.read()
     for key, tol in mg.TOLERANCE.items():
         text = "/".join(f"{t:g}" for t in tol) if isinstance(tol, tuple) else f"{tol:g}"
         assert f"| {key} " in readme and f"±{text}" in readme, key
 
 
-def test_stats_missing_file_exits_2(tmp_path):
-    proc = subprocess.run([sys.executable, SCRIPT, "--stats", str(tmp_path / "nope.csv")],
-                          capture_output=True, text=True)
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
-
-
 def test_preview_writes_a_montage_of_three_rows_of_galaxies(tmp_path):
     import matplotlib.image
     out = tmp_path / "sub" / "prev.png"
     assert mg.main(["--preview", str(out)]) == 0
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    img = matplotlib.image.imread(str(out))
-    assert img.shape[:2] == (400, 1200)             # 12 x 4 inches at 100 dpi
-    gray = img[..., :3].mean(axis=2)
-    # dark galaxy cores, right of the row labels: three bands of rows, each a panel high (the
-    # title's letters make a thin band, left out by the height)
+    gray = matplotlib.image.imread(str(out))[..., :3].mean(axis=2)
+    assert gray.shape == (400, 1200)                 # 12 x 4 inches at 100 dpi
+    # dark galaxy cores right of the row labels: three bands of rows, a panel high each (the
+    # title's letters make a thin band), with dark pixels in every tenth of their width
     dark = np.flatnonzero((gray[:, 150:1150] < 0.35).sum(axis=1) > 3)
-    bands = np.split(dark, np.flatnonzero(np.diff(dark) > 8) + 1)
-    tall = [b for b in bands if b[-1] - b[0] > 40]
-    assert len(tall) == 3
-    # ... and galaxies across each row: dark pixels in every tenth of its width
-    for band in tall:
-        cols = (gray[band[0]:band[-1] + 1, 70:1190] < 0.5).any(axis=0)
-        assert all(chunk.any() for chunk in np.array_split(cols, 10))
-
-
-@pytest.mark.parametrize("bad", [["--n-train", "0"], ["--n-test", "x"], ["--bogus"]])
-def test_bad_option_exits_2(bad):
-    with pytest.raises(SystemExit) as err:
-        mg.main(bad)
-    assert err.value.code == 2
-
-
-def test_each_class_renders_a_centred_galaxy():
-    rng = np.random.default_rng(0)
-    for label in range(3):
-        img = mg.render_stamp(rng, label).astype(float)
-        assert img.shape == (32, 32)
-        assert img[10:22, 10:22].mean() < img[:3].mean() - 20
-
-
-def test_patchy_field_mean_one_and_deterministic():
-    a = mg.patchy(np.random.default_rng(3), 1.5, 0.5)
-    b = mg.patchy(np.random.default_rng(3), 1.5, 0.5)
-    assert np.array_equal(a, b)
-    assert a.min() > 0
-    assert abs(a.mean() - 1) < 0.15
+    tall = [b for b in np.split(dark, np.flatnonzero(np.diff(dark) > 8) + 1) if b[-1] - b[0] > 40]
+    assert len(tall) == 3 and all(all(chunk.any() for chunk in np.array_split(
+        (gray[band[0]:band[-1] + 1, 70:1190] < 0.5).any(axis=0), 10)) for band in tall)
 
 
 # --------------------------------------------------------------------------- the vote
@@ -191,27 +147,19 @@ def vote_on(model, blue=0.5, seed=0):
     return mg.volunteer_votes(rng, view, blue)
 
 
-def test_a_smooth_round_red_galaxy_is_voted_elliptical():
+def test_the_volunteers_vote_by_shape_and_by_colour():
+    """A smooth round red galaxy is voted Elliptical, two merging ones Irregular, and the same
+    disk draws more Spiral votes seen bluer (it looks more featured)."""
     votes = vote_on(mg.sersic(mg.CEN, mg.CEN, 3.5, 4.0, 0.9, 0.3, 1.0), blue=0.1)
-    assert votes.sum() == mg.N_VOLUNTEERS
-    assert votes[0] >= 0.9 * mg.N_VOLUNTEERS
-
-
-def test_two_merging_galaxies_are_voted_irregular():
-    pair = (mg.sersic(mg.CEN - 1, mg.CEN, 2.0, 2.0, 0.8, 0.0, 1.0)
-            + mg.sersic(mg.CEN + 6, mg.CEN + 3, 1.5, 2.0, 0.8, 1.0, 0.8))
-    votes = vote_on(pair)
+    assert votes.sum() == mg.N_VOLUNTEERS and votes[0] >= 0.9 * mg.N_VOLUNTEERS
+    votes = vote_on(mg.sersic(mg.CEN - 1, mg.CEN, 2.0, 2.0, 0.8, 0.0, 1.0)
+                    + mg.sersic(mg.CEN + 6, mg.CEN + 3, 1.5, 2.0, 0.8, 1.0, 0.8))
     assert votes[2] > votes[0] + votes[1]
-
-
-def test_blue_arms_draw_more_spiral_votes_than_red_ones():
-    """Colour: the same disk, seen in a bluer image, looks more featured to the volunteers."""
     r, th = mg.disk_coords(mg.CEN, mg.CEN, 0.4, 0.9)
     pattern, _ = mg.spiral_pattern(r, th, 2, 20, 0.0, 2.0, 3.0)
     disk = (np.exp(-r / 4.0) * (1 + 0.25 * (pattern - 1))
             + mg.sersic(mg.CEN, mg.CEN, 0.8, 2.0, 0.9, 0.4, 0.05))
-    red, blue = vote_on(disk, blue=0.0), vote_on(disk, blue=1.0)
-    assert blue[1] > red[1]
+    assert vote_on(disk, blue=1.0)[1] > vote_on(disk, blue=0.0)[1]
 
 
 def test_labels_are_the_plurality_of_split_and_unanimous_votes():
@@ -239,30 +187,18 @@ def test_the_shipped_files_are_exactly_what_make_galaxies_writes(tmp_path):
     share = re.search(r"train\.csv: .*?(\d+\.\d) % of them voted", result.stdout).group(1)
     with open(os.path.join(ROOT, "galaxies", "README.md")) as f:
         assert f"{share} %" in f.read()
+    for path, count in ((TRAIN, 900), (TEST, 225)):              # of each class
+        assert list(np.bincount(ann.data.load_data(path)[1])) == [count] * 3
 
 
-def test_the_shipped_files_hold_900_and_225_galaxies_of_each_class():
-    X, y = ann.data.load_data(TRAIN)
-    Xt, yt = ann.data.load_data(TEST)
-    assert X.shape == (2700, 1024) and Xt.shape == (675, 1024)
-    assert list(np.bincount(y)) == [900, 900, 900]
-    assert list(np.bincount(yt)) == [225, 225, 225]
-
-
-def test_the_default_run_learns_like_the_real_galaxies(own_run):
+def test_the_default_run_learns_like_the_real_galaxies_and_overfits(own_run):
     run = own_run
     assert len(run["Jtest"]) == 600
     assert 1.05 <= run["Jtrain"][-1] <= 1.30            # real galaxies: 1.16
     assert 74.0 <= run["train_acc"][-1] <= 84.0         # real galaxies: 78.6 %
     assert 70.0 <= run["kept_test_accuracy"] <= 78.0    # real galaxies: 73.6 % kept
-
-
-def test_overfitting_raises_the_test_cost(own_run):
-    run = own_run
-    kept = run["kept"]
     # the test cost reaches its minimum well before the end, then rises
-    assert 0 < kept < 500
-    assert run["Jtest"][-1] > run["Jtest"][kept - 1] + 0.05
+    assert 0 < run["kept"] < 500 and run["Jtest"][-1] > run["Jtest"][run["kept"] - 1] + 0.05
 
 
 @roundoff
@@ -308,8 +244,9 @@ def test_the_default_looped_run_on_the_shipped_galaxies_is_the_one_the_readme_sh
 
 
 def test_the_sweep_on_the_shipped_galaxies_shows_what_the_readme_says(tmp_path):
-    """README.md: more hidden units help, up to about 81 % with 16 or 32; with lambda 10 the
-    kept weights come from early on (the test cost's penalty), while the final ones do well."""
+    """docs/careful-reader.md: more hidden units help, up to about 81 % with 16 or 32; with
+    lambda 10 the kept weights come from early on (the test cost's penalty), the final ones do
+    well."""
     heat_map = tmp_path / "sweep.png"
     result = run_ann("--sweep", "--save", heat_map, env=ONE_THREAD, timeout=1800)
     assert result.returncode == 0, result.stderr

@@ -33,13 +33,6 @@ def test_sigmoid_is_one_half_at_zero_symmetric_and_its_derivative_is_grad_g():
     np.testing.assert_allclose(ann.grad_g(x), (ann.g(x + h) - ann.g(x - h)) / (2 * h), rtol=1e-7)
 
 
-def test_add_bias_prepends_a_column_of_ones():
-    X = np.arange(6.0).reshape(2, 3)
-    a1 = ann.add_bias(X)
-    assert a1.shape == (2, 4) and list(a1[:, 0]) == [1.0, 1.0]
-    np.testing.assert_array_equal(a1[:, 1:], X)
-
-
 def test_reshape_gives_theta1_and_theta2_in_order_and_round_trips():
     n, h, K = 1024, 8, 3
     theta = np.arange(h * (n + 1) + K * (h + 1), dtype=float)
@@ -50,12 +43,13 @@ def test_reshape_gives_theta1_and_theta2_in_order_and_round_trips():
     np.testing.assert_array_equal(np.concatenate((Theta1.ravel(), Theta2.ravel())), theta)
 
 
-def test_predict_gives_known_classes_for_known_weights():
+def test_predict_gives_known_classes_for_known_weights_with_a_bias_unit_of_1_first():
     # hidden unit k fires when pixel k is bright; output k listens to hidden unit k
     Theta1 = np.hstack((-5 * np.ones((3, 1)), 10 * np.eye(3)))
     Theta2 = np.hstack((-5 * np.ones((3, 1)), 10 * np.eye(3)))
     X = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [0.1, 0.2, 0.9], [0.8, 0.3, 0.1]])
     assert list(ann.predict(Theta1, Theta2, X)) == [0, 1, 2, 2, 0]
+    np.testing.assert_array_equal(ann.add_bias(X), np.hstack((np.ones((5, 1)), X)))  # bias 1
 
 
 def test_initial_weights_are_the_articles_seeded_draws():
@@ -69,12 +63,14 @@ def test_initial_weights_are_the_articles_seeded_draws():
 
 # ---- the cost ---------------------------------------------------------------------------------
 
-def test_cost_of_zero_weights_is_K_log_2():
+def test_cost_of_zero_weights_is_K_log_2_and_the_cost_averages_over_examples():
     # every output is g(0) = 1/2, so each of the K classes costs -log(1/2), and no regularization
-    _, X, y = small_problem()
-    theta = np.zeros(SMALL[1] * (SMALL[0] + 1) + SMALL[2] * (SMALL[1] + 1))
-    assert ann.cost_function(theta, *SMALL, X, y, 10.0) == pytest.approx(3 * math.log(2),
-                                                                          rel=1e-14)
+    theta, X, y = small_problem()
+    zero = np.zeros_like(theta)
+    assert ann.cost_function(zero, *SMALL, X, y, 10.0) == pytest.approx(3 * math.log(2), rel=1e-14)
+    J_each = [ann.cost_function(theta, *SMALL, X[i:i + 1], y[i:i + 1], 0.0) for i in range(12)]
+    assert ann.cost_function(theta, *SMALL, X, y, 0.0) == pytest.approx(np.mean(J_each),
+                                                                         rel=1e-13)
 
 
 def test_cost_function_on_a_tiny_example_worked_by_hand():
@@ -89,13 +85,6 @@ def test_cost_function_on_a_tiny_example_worked_by_hand():
     by_hand += 1 / 2 * (2.0 ** 2 + 1.0 ** 2 + (-1.0) ** 2)  # lambda / 2m * non-bias squares
     J = ann.cost_function(theta, 1, 1, 2, np.array([[1.0]]), np.array([1]), 1.0)
     assert J == pytest.approx(by_hand, rel=1e-14)
-
-
-def test_cost_averages_over_examples():
-    theta, X, y = small_problem()
-    J_each = [ann.cost_function(theta, *SMALL, X[i:i + 1], y[i:i + 1], 0.0) for i in range(12)]
-    assert ann.cost_function(theta, *SMALL, X, y, 0.0) == pytest.approx(np.mean(J_each),
-                                                                         rel=1e-13)
 
 
 @pytest.mark.parametrize("sizes", [SMALL, (1024, 8, 3)], ids=["small", "galaxy-sized"])
@@ -150,23 +139,25 @@ def test_the_articles_m_by_1_labels_give_the_same_result_to_the_last_bit(functio
     np.testing.assert_array_equal(flat, column)
 
 
+WRONG_SHAPES = {   # what is wrong: (X, y, theta) made from the right ones, what the error says
+    "labels (m, 2)": (lambda X, y, t: (X, np.stack((y, y), axis=1), t), "y has shape (12, 2)"),
+    "one label too few": (lambda X, y, t: (X, y[:-1], t), "y has shape (11,)"),
+    "a single label, which numpy would broadcast": (lambda X, y, t: (X, y[:1], t),
+                                                    "y has shape (1,)"),
+    "X with its bias column": (lambda X, y, t: (ann.add_bias(X), y, t),
+                               "X has shape (12, 17); expected (m, 16)"),
+    "one image, flat": (lambda X, y, t: (X[0], y[:1], t), "X has shape (16,)"),
+    "theta one weight short": (lambda X, y, t: (X, y, t[:-1]),
+                               "theta has shape (102,); a 16 - 5 - 3 network has (103,)"),
+}
+
+
 @pytest.mark.parametrize("function", FUNCTIONS)
-@pytest.mark.parametrize("case, fragment", [
-    ("labels (m, 2)", "y has shape (12, 2)"),
-    ("one label too few", "y has shape (11,)"),
-    ("a single label, which numpy would broadcast", "y has shape (1,)"),
-    ("X with its bias column", "X has shape (12, 17); expected (m, 16)"),
-    ("one image, flat", "X has shape (16,)"),
-    ("theta one weight short", "theta has shape (102,); a 16 - 5 - 3 network has (103,)"),
-])
-def test_a_wrong_shape_is_an_error_that_says_which(function, case, fragment):
+@pytest.mark.parametrize("case", list(WRONG_SHAPES))
+def test_a_wrong_shape_is_an_error_that_says_which(function, case):
     theta, X, y = small_problem()
-    X, y, theta = {"labels (m, 2)": (X, np.stack((y, y), axis=1), theta),
-                   "one label too few": (X, y[:-1], theta),
-                   "a single label, which numpy would broadcast": (X, y[:1], theta),
-                   "X with its bias column": (ann.add_bias(X), y, theta),
-                   "one image, flat": (X[0], y[:1], theta),
-                   "theta one weight short": (X, y, theta[:-1])}[case]
+    spoil, fragment = WRONG_SHAPES[case]
+    X, y, theta = spoil(X, y, theta)
     with pytest.raises(ValueError, match=re.escape(fragment)):
         getattr(ann, function)(theta, *SMALL, X, y, 1.0)
 

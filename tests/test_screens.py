@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from conftest import ROOT, needs, needs_xvfb, run_ann, toy_images, write_csv
+from conftest import (ROOT, filled_exercise, needs, needs_xvfb, run_ann, toy_images,
+                      write_csv)
 
 pytestmark = pytest.mark.full
 
@@ -23,80 +24,59 @@ def run_in_window(script, *args, screen="1280x1024"):
     env.pop("MPLBACKEND", None)
     env["PYTHONPATH"] = ROOT
     return subprocess.run(["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", sys.executable,
-                           "-c", script, *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+                           "-c", script, *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=300)
 
 
 @needs(shutil.which("xvfb-run") and shutil.which("xwininfo"), "xvfb-run and xwininfo "
        "(Debian's xvfb and x11-utils)")
 @pytest.mark.parametrize("width, height", [(1280, 720), (1366, 768)])
-def test_the_training_window_fits_a_laptops_screen_toolbar_and_all(toy_csvs, width, height):
+def test_a_real_window_fits_a_laptops_screen_and_shows_the_last_iteration_and_the_final_figure(
+        toy_csvs, tmp_path, width, height):
     script = (
-        "import subprocess, sys, ann\n"
-        "from companions import screens\n"
-        "original = screens.Screen.draw\n"
-        "def draw(self):\n"
-        "    original(self)\n"
-        "    self.fig.canvas.flush_events()\n"
-        "    print(subprocess.run(['xwininfo', '-name', 'ann.py: training'],\n"
-        "                         capture_output=True, text=True).stdout)\n"
-        "screens.Screen.draw = draw\n"
-        "sys.exit(ann.main(sys.argv[1:]))\n")
-    out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "3",
-                        "--close-when-done", screen=f"{width}x{height}")
-    assert out.returncode == 0, out.stderr
-    last = out.stdout.split("xwininfo: Window id:")[-1]        # the window, titled, as drawn
-    x, y, w, h = (int(re.search(rf"{key}:\s+(-?\d+)", last).group(1)) for key in (
-        "Absolute upper-left X", "Absolute upper-left Y", "Width", "Height"))
-    assert '"ann.py: training"' in last
-    assert 0 <= x and x + w <= width and 0 <= y and y + h <= height - 100, (x, y, w, h)
-    assert h >= height - 200 and w >= 0.75 * h                 # scaled down, not cut
-
-
-@needs_xvfb
-def test_a_real_window_on_a_virtual_display_shows_the_last_iteration_and_the_final_figure(
-        toy_csvs, tmp_path):
-    figure = tmp_path / "window.png"
-    script = (
-        "import sys, ann, matplotlib.pyplot as plt\n"
+        "import subprocess, sys, ann, matplotlib.pyplot as plt\n"
         "from companions import results, screens\n"
-        "real_mistakes = results.mistakes\n"
+        "real_mistakes, original, titles = results.mistakes, screens.Screen.draw, []\n"
         "def mistakes(*args):\n"
         "    fig = real_mistakes(*args)\n"
         "    print('mistakes in a window', type(fig.canvas.manager).__name__)\n"
         "    return fig\n"
-        "results.mistakes = mistakes\n"
-        "titles = []\n"
-        "original = screens.Screen.draw\n"
         "def recording(self):\n"
         "    manager = type(self.fig.canvas.manager).__name__\n"
         "    titles.append((manager, self.fig._suptitle.get_text()))\n"
-        "    return original(self)\n"
-        "screens.Screen.draw = recording\n"
+        "    original(self)\n"
+        "    self.fig.canvas.flush_events()\n"
+        "    print(subprocess.run(['xwininfo', '-name', 'ann.py: training'],\n"
+        "                         capture_output=True, text=True).stdout)\n"
+        "results.mistakes, screens.Screen.draw = mistakes, recording\n"
         "status = ann.main(sys.argv[1:])\n"
         "print('backend', plt.get_backend(), 'draws', len(titles), *{m for m, _ in titles})\n"
         "print('titles', titles[-2][1], '|', titles[-1][1])\n"
         "print('figures left open', len(plt.get_fignums()))\n"
         "sys.exit(status)\n")
     out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "4",
-                        "--close-when-done", "--save", str(figure), "--mistakes",
-                        str(tmp_path / "mistakes.png"))
+                        "--close-when-done", "--save", tmp_path / "window.png", "--mistakes",
+                        tmp_path / "mistakes.png", screen=f"{width}x{height}")
     assert out.returncode == 0, out.stderr
     assert "no display" not in out.stdout and "GUI toolkit" not in out.stdout
     backend, count, managers = re.search(r"backend (\S+) draws (\d+) (.*)", out.stdout).groups()
-    assert backend.lower() not in ("agg", "pdf", "svg")
-    # every draw went to a real window (off-screen figures have a FigureManagerBase)
-    assert managers.split() == ["FigureManagerTk"], managers
-    # at least the initial weights, the last iteration and the kept weights' final figure
-    assert int(count) >= 3
+    # every draw went to a real window (off-screen figures have a FigureManagerBase), at least
+    # the initial weights, the last iteration and the kept weights' final figure
+    assert backend.lower() != "agg" and managers.split() == ["FigureManagerTk"] and int(count) >= 3
     last, final = re.search(r"titles (.*) \| (.*)", out.stdout).groups()
-    assert last.startswith("iteration 4:")
-    assert final.startswith("kept weights (iteration")
-    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # --mistakes: a window of its own, closed with the run's
+    assert last.startswith("iteration 4:") and final.startswith("kept weights (iteration")
+    # the window, titled, lies inside the screen with room for a desktop's panels: scaled down,
+    # not cut
+    window = out.stdout.split("xwininfo: Window id:")[-1]
+    x, y, w, h = (int(re.search(rf"{key}:\s+(-?\d+)", window).group(1)) for key in (
+        "Absolute upper-left X", "Absolute upper-left Y", "Width", "Height"))
+    assert '"ann.py: training"' in window and 0 <= x and x + w <= width and 0 <= y
+    assert height - 200 <= y + h <= height - 100 and w >= 0.75 * h, (x, y, w, h)
+    # --mistakes: a window of its own, closed with the run's; every file written
     assert "mistakes in a window FigureManagerTk" in out.stdout
     assert "figures left open 0" in out.stdout
-    assert (tmp_path / "mistakes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in ("window.png", "mistakes.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @needs_xvfb
@@ -176,12 +156,12 @@ def stdout_of(messages):
     return "".join(c["text"] for kind, c in messages if kind == "stream" and c["name"] == "stdout")
 
 
-def assert_one_figure_updated_in_place(messages, at_least):
+def assert_one_figure_updated_in_place(messages, at_least, others=0):
     """One image displayed, then updated in place (same display id) at least `at_least` times;
-    no error, no other image, nothing on stderr."""
+    no error, no other image but `others` (--mistakes's), nothing on stderr."""
     shown = [c for kind, c in messages if kind == "display_data"]
     updates = [c for kind, c in messages if kind == "update_display_data"]
-    assert len(shown) == 1 and "image/png" in shown[0]["data"], [k for k, _ in messages]
+    assert "image/png" in shown[0]["data"] and len(shown) == 1 + others, [k for k, _ in messages]
     display_id = shown[0]["transient"]["display_id"]
     assert len(updates) >= at_least
     assert all(u["transient"]["display_id"] == display_id and "image/png" in u["data"]
@@ -201,33 +181,27 @@ def toy_files(tmp_path_factory):
             write_csv(folder / "test.csv", *toy_images(10, seed=2)), folder)
 
 
-@pytest.mark.parametrize("way", ["%run ann.py", "ann.main"])
+@pytest.mark.parametrize("way", ["%run ann.py", "ann.main", "%run my_ann.py"])
 def test_in_a_notebook_one_figure_is_updated_in_place(kernel, toy_files, way):
     train, test, folder = toy_files
     options = ["--train", train, "--test", test, "--maxiter", "30", "--save",
-               str(folder / "run.png")]
-    messages = run_cell(kernel, f"%run {os.path.join(ROOT, 'ann.py')} {' '.join(options)}"
-                        if way == "%run ann.py" else
+               str(folder / "run.png")] + (["--mistakes", str(folder / "m.png")] if way ==
+                                           "%run ann.py" else [])
+    script = (filled_exercise(folder / f"my_ann_{len(os.listdir(folder))}.py")
+              if way == "%run my_ann.py" else os.path.join(ROOT, "ann.py"))
+    messages = run_cell(kernel, f"%run {script} {' '.join(options)}" if way != "ann.main" else
                         f"import ann\nprint('status', ann.main({options + ['--vectorized']}))")
     out = stdout_of(messages)
-    assert ("training reached --maxiter after 30" in out and out.count("iter=") == 30
-            if way == "%run ann.py" else "status 0" in out)
+    assert ("status 0" in out if way == "ann.main" else
+            "training reached --maxiter after 30" in out and out.count("iter=") == 30)
+    assert ("All six are right" in out) == (way == "%run my_ann.py")
     assert "close the window" not in out and "no display" not in out
-    assert_one_figure_updated_in_place(messages, at_least=3)
-
-
-def test_the_mistakes_figure_appears_below_the_runs_figure_in_the_notebook(kernel, toy_files):
-    train, test, folder = toy_files
-    messages = run_cell(kernel, f"%run {os.path.join(ROOT, 'ann.py')} --train {train} "
-                                f"--test {test} --maxiter 5 --save {folder / 'run.png'} "
-                                f"--mistakes {folder / 'mistakes.png'}")
-    shown = [c for kind, c in messages if kind == "display_data"]
-    assert len(shown) == 2 and all("image/png" in c["data"] for c in shown)
-    order = [kind if kind != "stream" else c["text"] for kind, c in messages]
-    summary_at = max(i for i, item in enumerate(order) if "kept the weights" in item)
-    assert order.index("display_data", summary_at) > summary_at      # after the summary
-    assert not [kind for kind, _ in messages if kind == "error"]
-    assert (folder / "mistakes.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_one_figure_updated_in_place(messages, at_least=3, others=way == "%run ann.py")
+    if way == "%run ann.py":              # --mistakes: its figure below, after the summary
+        order = [kind if kind != "stream" else c["text"] for kind, c in messages]
+        summary_at = max(i for i, item in enumerate(order) if "kept the weights" in item)
+        assert order.index("display_data", summary_at) > summary_at
+        assert (folder / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_interrupting_the_kernel_ends_training_as_ctrl_c_does(kernel, tmp_path):

@@ -1,11 +1,9 @@
 """Training, and the article's run from start to end: each test's name says what must hold.
 
-The article's run is checked against benchmarks/article_script.py, the article's script
-transcribed (column vectors, its own cost and loop): ann.py prints its first 20 iterations on
-the tutorial's galaxies digit for digit. Full runs are checked against what the tutorial data's
-README says of a faithful run: lowest test cost "about 1.47-1.48" (its own two example runs
-1.466 and 1.482, ours 1.460-1.482, so 1.455-1.49 here) at iterations 250-400, training cost
-ending near 1.17, and the article's 74 % (here 73-75.5 %; the runs so far 73.6-74.2 %).
+The article's script, transcribed (benchmarks/article_script.py), prints the first 20 iterations
+ann.py prints. Full runs meet the tutorial data's README: lowest test cost "about 1.47-1.48"
+(runs so far 1.460-1.482: 1.455-1.49 here) at iterations 250-400, training cost near 1.17, the
+article's 74 % (73-75.5 % here; so far 73.6-74.2 %).
 """
 import os
 import re

@@ -1,12 +1,7 @@
-"""The download of the article's galaxies (--data tutorial): each test's name says what holds.
-
-Every test speaks real HTTP, but only to conftest's server on 127.0.0.1, whose answers each test
-chooses: a file, an HTTP error, a body cut short, silence, a trickle, a connection reset. The
-files are a few kB of CSV text made here, with FILES patched to their checksums and sizes, so
-the tests need neither the network nor the real files. An autouse fixture refuses any connection
-beyond 127.0.0.1 (as a failed host-name look-up: the "no network" case). Only the last test uses
-the real files. The happy paths are in the default tier; the faults, with their time limits, in
-the full tier.
+"""The download of the article's galaxies (--data tutorial). Every test speaks real HTTP to
+conftest's server on 127.0.0.1, whose answers it chooses, about a few kB of CSV made here (FILES
+patched to their checksums); any other host fails as a failed look-up would (the "no network"
+case). Only the last test uses the real files. The faults, with their time limits, are full tier.
 """
 import hashlib
 import io
@@ -23,8 +18,8 @@ from conftest import TUTORIAL, full, needs_tutorial_data
 
 @pytest.fixture(autouse=True)
 def local_only(monkeypatch):
-    """No test reaches beyond 127.0.0.1: other hosts fail as a failed look-up would. Returns
-    the list of hosts refused. Also: no proxy, and no ANN_DATA_URL from the environment."""
+    """Hosts beyond 127.0.0.1 fail as a failed look-up would: returns the list of those refused.
+    No proxy, no ANN_DATA_URL from the environment."""
     refused = []
     real_create_connection = socket.create_connection
 
@@ -151,35 +146,31 @@ def test_on_a_terminal_the_progress_line_is_redrawn_in_place(data, tmp_path, mon
         assert "(100 %)" in redraws[-1]
 
 
-def test_a_second_call_uses_the_stored_files_without_the_network(data, server, tmp_path,
-                                                                   monkeypatch, local_only):
-    first = td.tutorial_data(str(tmp_path), out=io.StringIO())
-    server.stop()
-    monkeypatch.setenv(td.URL_VARIABLE, f"http://127.0.0.1:{refused_port()}")
-    out = io.StringIO()
-    assert td.tutorial_data(str(tmp_path), out=out) == first and td.tutorial_data_stored(str(tmp_path))
-    assert len(out.getvalue().splitlines()) <= 1 and td.CITATION not in out.getvalue()
-    assert server.requests == ["/train.csv", "/test.csv"] and local_only == []
-
-
-@pytest.mark.parametrize("damage", ["one byte changed", "cut short"])
-def test_a_damaged_stored_file_is_reported_and_fetched_anew(data, server, tmp_path, damage):
+@pytest.mark.parametrize("damage", [None, "one byte changed", "cut short"])
+def test_stored_files_are_used_without_the_network_and_a_damaged_one_is_fetched_anew(
+        data, server, tmp_path, monkeypatch, local_only, damage):
     train, test = td.tutorial_data(str(tmp_path), out=io.StringIO())
     good = read(train)
-    with open(train, "wb") as f:
-        f.write(good[:10] + b"9" + good[11:] if damage == "one byte changed" else good[:100])
-    assert not td.tutorial_data_stored(str(tmp_path))
+    if damage:
+        with open(train, "wb") as f:
+            f.write(good[:10] + b"9" + good[11:] if damage == "one byte changed" else good[:100])
+    else:                                            # no network needed: none there
+        server.stop()
+        monkeypatch.setenv(td.URL_VARIABLE, f"http://127.0.0.1:{refused_port()}")
+    assert td.tutorial_data_stored(str(tmp_path)) == (damage is None)
     server.requests.clear()
     out = io.StringIO()
-    assert td.tutorial_data(str(tmp_path), out=out) == (train, test)
-    assert read(train) == good and server.requests == ["/train.csv"]    # test.csv was fine
+    assert td.tutorial_data(str(tmp_path), out=out) == (train, test) and read(train) == good
+    assert server.requests == (["/train.csv"] if damage else []) and local_only == []
     damaged = [line for line in out.getvalue().splitlines() if " is damaged" in line]
-    assert len(damaged) == 1 and "train.csv" in damaged[0] and "anew" in damaged[0], damaged
+    assert len(damaged) == bool(damage) and all("train.csv" in d and "anew" in d for d in damaged)
     assert sorted(os.listdir(tmp_path)) == ["test.csv", "train.csv"]
+    assert (td.CITATION in out.getvalue()) == bool(damage) and len(out.getvalue()) < 2000
 
 
 # ---- faults -------------------------------------------------------------------------------------
-# Each: the server misbehaves on train.csv while a good test.csv is already stored, which must stay.
+# Each: the server misbehaves on train.csv while a good test.csv is stored (or, once, the other way
+# round), which must stay.
 
 FAULTS = {   # name: (route for train.csv, made from its body; words the message must hold)
     "HTTP 404": (lambda body: ("status", 404), "HTTP 404"),
@@ -204,51 +195,44 @@ FAULTS = {   # name: (route for train.csv, made from its body; words the message
 
 
 @full
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("fault", [*FAULTS, "HTTP 404 on the second file"])
 def test_each_fault_is_one_line_naming_the_address_and_leaves_nothing_partial(
         fault, data, server, tmp_path, monkeypatch):
     monkeypatch.setattr(td, "TIMEOUT", 0.5)           # seconds, not the default 10 and 20
     monkeypatch.setattr(td, "DEADLINE", 1.0)
-    (tmp_path / "test.csv").write_bytes(data["test.csv"])
-    route, words = FAULTS[fault]
-    server.routes["train.csv"] = route(data["train.csv"])
+    second = fault.endswith("second file")              # the first, fetched, is kept
+    bad, good = ("test.csv", "train.csv") if second else ("train.csv", "test.csv")
+    (tmp_path / good).write_bytes(data[good])
+    route, words = FAULTS[fault[:8] if second else fault]
+    server.routes[bad] = route(data[bad])
     started = time.monotonic()
     with pytest.raises(td.UserError) as caught:
         td.tutorial_data(str(tmp_path), out=io.StringIO())
     assert time.monotonic() - started < 5
     assert words in str(caught.value)
-    check_clean_failure(caught.value, tmp_path, f"{server.url}/train.csv",
-                        left={"test.csv": data["test.csv"]})
+    check_clean_failure(caught.value, tmp_path, f"{server.url}/{bad}", left={good: data[good]})
 
 
-@full
-def test_a_fault_on_the_second_file_keeps_the_first(data, server, tmp_path):
-    server.routes["test.csv"] = ("status", 404)
-    with pytest.raises(td.UserError) as caught:
-        td.tutorial_data(str(tmp_path), out=io.StringIO())
-    check_clean_failure(caught.value, tmp_path, f"{server.url}/test.csv",
-                        left={"train.csv": data["train.csv"]})
-
-
-@full
-def test_connection_refused(small_files, tmp_path, monkeypatch):
-    url = f"http://127.0.0.1:{refused_port()}"
-    monkeypatch.setenv(td.URL_VARIABLE, url)
-    with pytest.raises(td.UserError) as caught:
-        td.tutorial_data(str(tmp_path), out=io.StringIO())
-    assert "connection refused" in str(caught.value)
-    check_clean_failure(caught.value, tmp_path, f"{url}/train.csv", left={})
-
-
-@full
-def test_no_network_names_the_github_address_and_the_mirror_variable(small_files, tmp_path,
-                                                                     local_only):
+@pytest.mark.parametrize("address", [pytest.param("a port nobody listens on", marks=full),
+                                     pytest.param("GitHub, with no network", marks=full),
+                                     "one without http://"])
+def test_an_address_that_cannot_serve_is_one_line_naming_it_and_the_ways_out(
+        small_files, tmp_path, monkeypatch, local_only, address):
+    url = {"a port nobody listens on": f"http://127.0.0.1:{refused_port()}",
+           "one without http://": "127.0.0.1:8000"}.get(address)
+    if url:
+        monkeypatch.setenv(td.URL_VARIABLE, url)
     folder = tmp_path / "tutorial_data"
-    with pytest.raises(td.UserError) as caught:    # ANN_DATA_URL unset: GitHub, refused
+    with pytest.raises(td.UserError) as caught:
         td.tutorial_data(str(folder), out=io.StringIO())
-    assert local_only == ["raw.githubusercontent.com"]
-    assert "could not look up the host name" in str(caught.value)
-    check_clean_failure(caught.value, folder, f"{td.BASE_URL}/train.csv", left={})
+    if address == "one without http://":            # the form expected, before anything
+        assert str(caught.value).startswith("ANN_DATA_URL='127.0.0.1:8000' is not a web address")
+        assert "ANN_DATA_URL=http://" in str(caught.value) and not folder.exists()
+        return
+    assert ("connection refused" if url else "could not look up the host name (no network"
+            ) in str(caught.value)
+    assert local_only == ([] if url else ["raw.githubusercontent.com"])
+    check_clean_failure(caught.value, folder, f"{url or td.BASE_URL}/train.csv", left={})
 
 
 @full
