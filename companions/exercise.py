@@ -18,11 +18,13 @@ import inspect
 import os
 import sys
 import textwrap
-import traceback as tracebacks
+import traceback
 import warnings
 from collections import namedtuple
 
 import numpy as np
+
+from companions.data import UserError
 
 SECTIONS = {"g": 2, "grad_g": 2, "predict": 3, "reshape": 4, "cost_function": 4, "gradient": 5}
 NAMES = tuple(SECTIONS)           # the article's order
@@ -51,9 +53,11 @@ if __name__ == "__main__":    # python {file}: check the six functions, then tra
     sys.path.insert(0, {project!r})    # where ann.py is
     try:
         import ann
-    except ImportError:
-        sys.exit("{file}: error: ann.py is not in " + {project!r} + " any more: run "
-                 "python ann.py --exercise again where it is, and copy your functions over")
+    except ModuleNotFoundError as missing:
+        if missing.name != "ann":
+            raise
+        sys.exit("{file}: error: ann.py is not in " + {project!r} + " any more: write "
+                 "where it is now in the sys.path.insert line at the end of {file}")
     status = ann.main(learner=globals())
     if ann.screens.notebook_shell() is None:    # in Jupyter, %run would show SystemExit
         sys.exit(status)
@@ -64,7 +68,6 @@ def write(path, article, project):
     """Write the exercise file `path` from the source of ann.py's six functions (article, in
     the article's order): each function's signature and docstring, its body raising
     NotImplementedError. An existing file is never replaced. Returns the exit status."""
-    from companions.data import UserError
     parts = [HEADER.format(file=os.path.basename(path))]
     for name, function in zip(NAMES, article):
         source = textwrap.dedent(inspect.getsource(function))
@@ -444,7 +447,7 @@ def raised(error, name, path, case, show_traceback):
         tb = tb.tb_next
     message = f"{type(error).__name__}: {error}".splitlines()[0]
     if show_traceback:
-        tracebacks.print_exception(type(error), error, error.__traceback__, file=sys.stdout)
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stdout)
     if at is None:
         return f"it raised {message}"
     import linecache
