@@ -325,7 +325,7 @@ def check_one(name, learner, reference, path, show_traceback):
             except NotImplementedError:
                 return "not written yet", "", ""
             except Exception as error:                # the learner's mistake: said, not raised
-                return "raised an error", f"{type(error).__name__}", raised(
+                return "wrong", f"it raises {type(error).__name__}", raised(
                     error, name, path, case, show_traceback)
             changed = [parameter for parameter, before, after in zip(
                 inspect.signature(reference[name]).parameters, given, copies)
