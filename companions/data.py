@@ -1,5 +1,7 @@
-"""The data ann.py reads and the files it writes: every check a user's input needs, the article's
-galaxies fetched on request, and every write whole or not at all.
+"""The data ann.py reads and writes: the CSVs checked, the article's galaxies fetched, files whole.
+
+Every check a user's input needs, the article's galaxies fetched on request, and every write
+whole or not at all.
 
 - Reading: the galaxy CSVs, one galaxy a row: the label (0, 1, 2, ...), then the image's gray
   levels 0..255 in row-major order, no header. load_data returns the pixels scaled to [0, 1]

@@ -1,5 +1,7 @@
-"""The exercise: the learner writes the article's six functions, is told precisely what is wrong,
-then watches their own network learn.
+"""The exercise: a learner writes the article's six functions, is told what is wrong, trains them.
+
+The learner writes the article's six functions, is told precisely what is wrong, then watches
+their own network learn.
 
 `python ann.py --exercise my_ann.py` writes my_ann.py from ann.py's own source: the six
 functions' signatures and docstrings, each body raising NotImplementedError. `python my_ann.py`

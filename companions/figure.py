@@ -1,7 +1,9 @@
-"""ann.py's figures: the training figure's layout, computed from the data (how many galaxies,
-classes and hidden units there are, how large the images are), which iterations are drawn, --gif
-(the animation of the training), and --mistakes (the test galaxies the network gets most
-wrong). ann.py's LiveFigure builds on FigureLayout and says what each iteration shows."""
+"""ann.py's figures: the training figure's layout, the frames drawn, the GIF, the mistakes figure.
+
+The training figure's layout is computed from the data (how many galaxies, classes and hidden
+units there are, how large the images are); then which iterations are drawn, --gif (the
+animation of the training), and --mistakes (the test galaxies the network gets most wrong).
+ann.py's LiveFigure builds on FigureLayout and says what each iteration shows."""
 import math
 
 import numpy as np

@@ -1,6 +1,7 @@
-"""ann.py's command line: its options, defaulting to ann.py's parameter block, and argument
-types that refuse a bad value with a message argparse prints as a usage error, before any data
-is read."""
+"""ann.py's command line: its options, each bad value or clash refused in one line, before data.
+
+The options default to ann.py's parameter block; argument types refuse a bad value with a
+message argparse prints as a usage error, naming the option, before any data is read."""
 import argparse
 import difflib
 import math

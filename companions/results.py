@@ -1,6 +1,8 @@
-"""What trained weights are worth: the confusion table of the report, the test galaxies they get
-most wrong (--mistakes), saved weights evaluated without training (--weights), and a network per
-hidden size and lambda (--sweep).
+"""What trained weights are worth: the confusion table, --mistakes, --weights and --sweep.
+
+The confusion table of the report, the test galaxies they get most wrong (--mistakes), saved
+weights evaluated without training (--weights), and a network per hidden size and lambda
+(--sweep).
 
 The companions never import ann.py (run as a script, it would be loaded a second time): what
 here trains or evaluates networks is given ann.py's functions as arguments, by name.

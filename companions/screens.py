@@ -1,5 +1,7 @@
-"""Where ann.py shows its figures: a window on a desktop, the cell's output in Jupyter or Colab,
-or nowhere (they are saved at the end anyway).
+"""Where ann.py shows its figures: a window fitted to its screen, a notebook's cell, or nowhere.
+
+A window on a desktop, the cell's output in Jupyter or Colab, or nowhere (they are saved at the
+end anyway).
 
 choose_screen() says in one line why there is no window when there is none, naming the missing
 GUI toolkit and the command that installs it. A Screen draws at the eye's pace: at most 20 frames

@@ -1,6 +1,8 @@
-"""How a run trains and ends: the reasons training ends, stopping it on request (the window
-closed, Ctrl-C), the fast path (--vectorized), and the finish (the final figure, --mistakes, the
-files asked for, the window left open).
+"""How a run trains and ends: why it ends, stopping it on request, the fast path, the finish.
+
+The reasons training ends, stopping it on request (the window closed, Ctrl-C), the fast path
+(--vectorized), and the finish (the final figure, --mistakes, the files asked for, the window
+left open).
 
 The companions never import ann.py (run as a script, it would be loaded a second time): what
 here trains or evaluates networks is given ann.py's functions as arguments, by name.
