@@ -9,7 +9,7 @@ import pytest
 
 import ann
 from companions import figure, screens
-from conftest import full, main_in_process, toy_images
+from conftest import main_in_process, toy_images
 
 
 # ---- what the figure shows -----------------------------------------------------------------------
@@ -101,23 +101,25 @@ def train_with_gif(capsys, toy_csvs, tmp_path, maxiter):
     return int(re.search(r"after (\d+) iterations", result.stdout).group(1)), result.stdout, gif
 
 
-@pytest.mark.parametrize("maxiter, frames", [(6, None), pytest.param(360, 122, marks=full),
-                                             pytest.param(250, 127, marks=full)])
-def test_the_gif_has_a_frame_every_maxiter_over_120_iterations_then_the_kept_weights(
-        toy_csvs, tmp_path, capsys, maxiter, frames):
-    # from iteration 0 (6: every one; 360: every 3rd, 121 frames; 250: every 2nd, 126), then the
-    # kept weights' figure, 600 pixels wide; a run that stops early has fewer
+def test_the_gif_has_a_frame_per_iteration_on_short_runs_then_the_kept_weights(toy_csvs, tmp_path,
+                                                                            capsys):
     from PIL import Image
-    iterations, out, gif = train_with_gif(capsys, toy_csvs, tmp_path, maxiter)
-    assert iterations == maxiter or frames is None
-    frames = frames or iterations + 2
-    with Image.open(gif) as image:
-        assert image.is_animated and image.n_frames == frames and image.width == 600
-        image.seek(frames - 1)
+    iterations, out, gif = train_with_gif(capsys, toy_csvs, tmp_path, 6)
+    with Image.open(gif) as image:           # the initial weights, each iteration, the kept ones
+        assert image.is_animated and image.n_frames == iterations + 2 and image.width == 600
+        image.seek(image.n_frames - 1)
         last = np.asarray(image.convert("L"))
-        image.seek(frames - 2)
+        image.seek(image.n_frames - 2)
         assert not np.array_equal(last, np.asarray(image.convert("L")))
-    assert f"({frames} frames)" in out
+    assert f"({iterations + 2} frames)" in out
+
+
+@pytest.mark.parametrize("maxiter, frames", [(600, 122), (360, 122), (250, 127)])
+def test_a_run_that_goes_the_whole_way_gets_about_120_frames(maxiter, frames):
+    # one every round(maxiter / 120) iterations from iteration 0 (600: every 5th, 121 frames;
+    # 360: every 3rd, 121; 250: every 2nd, 126), then the kept weights' figure
+    recorder = figure.GifRecorder(None, "unused.gif", maxiter)
+    assert sum(map(recorder.wants, range(maxiter + 1))) + 1 == frames
 
 
 # ---- where there is no window --------------------------------------------------------------------
