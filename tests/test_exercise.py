@@ -3,12 +3,13 @@ mistakes, and their network trained. Each test's name says what must hold."""
 import ast
 import inspect
 import re
+from pathlib import Path
 
 import pytest
 
 import ann
 from companions import exercise
-from conftest import ROOT, filled_exercise, main_in_process, run_ann
+from conftest import filled_exercise, main_in_process, run_ann
 
 ARTICLE = (ann.g, ann.grad_g, ann.predict, ann.reshape, ann.cost_function, ann.gradient)
 # Right answers in two styles besides ann.py's own: the gradient as the article writes it, one
@@ -115,15 +116,16 @@ def test_the_file_holds_the_six_functions_signatures_and_docstrings_and_is_never
 
 
 def test_the_file_run_from_another_folder_says_six_not_written_yet_then_once_filled_trains(
-        blank, toy_csvs, tmp_path):
+        blank, toy_csvs, tmp_path, capsys):
     (tmp_path / "elsewhere").mkdir()
     result = run_ann(cwd=tmp_path / "elsewhere", script=str(blank))
     assert result.returncode == 1 and result.stderr == ""
     assert list(verdicts(result.stdout).values()) == ["not written yet"] * 6
     assert "Start with g (article section 2): it is not written yet" in result.stdout
-    filled = filled_exercise(tmp_path / "filled.py")               # ann.py's own functions
-    result = run_ann("--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", 3, "--save",
-                     tmp_path / "f.png", script=filled, env={"PYTHONPATH": ROOT})
+    filled = learner(Path(filled_exercise(tmp_path / "filled.py")))   # ann.py's own functions
+    result = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter",
+                             3, "--no-plot", "--save", tmp_path / "f.png",
+                             main=lambda argv: ann.main(argv, learner=filled))
     assert result.returncode == 0, result.stdout + result.stderr
     assert set(verdicts(result.stdout).values()) == {"right"} and "All six" in result.stdout
     assert "iterations (your gradient)" in result.stdout and len(re.findall(
