@@ -251,7 +251,7 @@ MISTAKES = {   # (function, edit): (the mistake's name, what to change)
                                "at its output (a2 (1 - a2), without grad_g, would be right)"),
     ("gradient", "bias column"): ("Theta2's bias column kept in delta2", "delta2 = Theta2[:, 1:]^T "
                                   "delta3 * g'(z2): leave out Theta2's first column, the bias "
-                                  "unit's, which no hidden unit feeds"),
+                                  "unit's: a constant 1 has no error to pass back"),
     ("gradient", "from 1"): LABELS_FROM_1,
     ("gradient", "1..K"): LABELS_FROM_1,
     ("gradient", "softmax"): SOFTMAX,
