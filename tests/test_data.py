@@ -230,8 +230,8 @@ OPTION_CASES = {   # the options ({tmp}: a folder; {readonly}: one the user may 
                              "--save and --mistakes would both write", "s.png"),
     "default-figure-and-another": (["--gif", "ann.gif", "--mistakes", "ann.png"],
                                    "--save (its default) and --mistakes would both"),
-    "gif-and-figure-one-file": (["--save", "{tmp}/a.gif", "--gif", "{tmp}/a.gif"],
-                                "--save and --gif would both write"),
+    "gif-and-figure-one-file": (["--save", "{tmp}/a.gif", "--gif", "{tmp}/a.gif"],   # (where
+                                "a.gif"),             # savefig writes no GIF, --save refuses it)
     "tutorial-and-own-files": (["--data", "tutorial"], "--data tutorial trains on the article's"),
     "sweep-and-one-run-only": (["--sweep", "--gif", "{tmp}/a.gif"], "--sweep trains many "
                                "networks and saves only its heat map: leave out --gif"),
