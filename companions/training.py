@@ -95,6 +95,28 @@ def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, tes
     return 2 if not written else 130 if ended == Ended.INTERRUPTED else 0
 
 
+def still_falling(history, ended, live=None):
+    """When a run that went its whole --maxiter kept weights from its last tenth, the cost that
+    chooses was still falling: the run has not reached the overfitting the article describes.
+    Says so in one line (and on live's cost plot, if given), with why and what to try; where the
+    lowest cost fell depends on the machine (docs/round-off.md). Returns the line, or None."""
+    last = history.iteration - 1                      # iterations run
+    if ended != Ended.MAXITER or history.best_iteration <= 0.9 * last:
+        return None
+    longer = 1000 if last < 1000 else 2 * last        # 1000: measured in docs/round-off.md
+    line = (f"note: the {history.chosen_by} cost was still falling at the end (lowest at "
+            f"iteration {history.best_iteration} of {last}): this run has not reached the "
+            f"overfitting the article describes. Where the lowest point falls depends on the "
+            f"run's length and, since conjugate gradient follows round-off, on the machine "
+            f"(docs/round-off.md); try --maxiter {longer}.")
+    print(line)
+    if live is not None:
+        live.cost_ax.set_title(f"the {history.chosen_by} cost was still falling at the end: no "
+                               f"overfitting yet (try --maxiter {longer})", fontsize=9,
+                               color="tab:red")
+    return line
+
+
 # ==== The fast path (--vectorized) ==============================================================
 
 class FastPath:

@@ -95,6 +95,41 @@ def test_a_short_run_from_the_command_line_lowers_the_cost_and_writes_the_figure
     assert not list(tmp_path.glob(".figure.png*"))            # no temporary file left behind
 
 
+@pytest.mark.parametrize("kept, iterations, ended, said", [
+    (597, 600, "MAXITER", True), (541, 600, "MAXITER", True), (540, 600, "MAXITER", False),
+    (280, 600, "MAXITER", False), (597, 600, "INTERRUPTED", False), (950, 1000, "MAXITER", True)])
+def test_a_run_that_kept_weights_from_its_last_tenth_says_it_has_not_overfit_yet(
+        kept, iterations, ended, said):
+    """The article promises a test cost that falls, reaches its lowest point, then rises. When
+    a whole run keeps weights from its last tenth, the cost was still falling: the run says so
+    in one line and above the cost plot, with why and a longer run to try; a run stopped early
+    by the learner is not told that."""
+    import matplotlib.figure
+    from types import SimpleNamespace
+    cost_ax = matplotlib.figure.Figure().add_subplot()
+    history = SimpleNamespace(iteration=iterations + 1, best_iteration=kept, chosen_by="test")
+    line = ann.training.still_falling(history, ann.training.Ended[ended],
+                                      SimpleNamespace(cost_ax=cost_ax))
+    if not said:
+        assert line is None and cost_ax.get_title() == ""
+        return
+    longer = 1000 if iterations < 1000 else 2 * iterations
+    assert "\n" not in line and f"lowest at iteration {kept} of {iterations}" in line
+    for fragment in ("still falling", "not reached the overfitting", "round-off",
+                     f"try --maxiter {longer}"):
+        assert fragment in line, fragment
+    assert "still falling" in cost_ax.get_title() and f"--maxiter {longer}" in cost_ax.get_title()
+
+
+def test_a_run_on_the_galaxies_too_short_to_overfit_says_so_after_its_report(capsys, tmp_path):
+    result = main_in_process(capsys, "--maxiter", 6, "--vectorized", "--no-plot", "--save",
+                             tmp_path / "f.png")
+    assert result.returncode == 0
+    report, note = result.stdout.split("kept the weights of iteration 6,")[1].split("note: ")
+    assert "test accuracy" in report and note.startswith("the test cost was still falling at "
+                                                         "the end (lowest at iteration 6 of 6)")
+
+
 @needs_tutorial_data
 def test_the_first_20_iterations_on_the_tutorials_data_equal_the_articles_script(capsys,
                                                                                  tmp_path):
