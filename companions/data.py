@@ -53,6 +53,24 @@ def load_data(path, notes=None, num_labels=None):
     among the training set's classes); without, the file is a training set, and a class with
     very few examples gets a note too. Anything else that does not fit raises UserError.
     """
+    pixels, y = read_images(path, notes, num_labels)
+    return pixels / 255.0, y
+
+
+def read_images(path, notes=None, num_labels=None):
+    """As load_data, the gray levels left as they are, 0..255 (the galaxy generator's --stats
+    reads its CSVs so): pixels (m, n) and labels y (m,)."""
+    table, rows = read_table(path, notes)
+    y, pixels = checked_images(path, table, rows, num_labels)
+    if notes is not None and num_labels is None:
+        notes += rare_classes(path, y, rows)
+    return pixels, y
+
+
+def read_table(path, notes=None):
+    """The numbers of a CSV file as a table (m, width), one row a non-blank line, each row as
+    long as the first, and each row's line number in the file (a header line skipped, with a
+    note appended to notes)."""
     try:
         with open(path, encoding="utf-8-sig") as f:
             lines = f.read().splitlines()
@@ -78,47 +96,51 @@ def load_data(path, notes=None, num_labels=None):
     width = len(rows[0][1].split(","))
     if width < 2:
         raise UserError(f"{path}: row {rows[0][0]} has one value; expected a label, then pixels")
-    data = np.empty((len(rows), width))
+    table = np.empty((len(rows), width))
     for r, (number, line) in enumerate(rows):
         cells = line.split(",")
         if len(cells) != width:
             raise UserError(f"{path}: row {number} has {len(cells)} values, but row "
                             f"{rows[0][0]} has {width}; every row must have the same length")
         try:
-            data[r] = cells
+            table[r] = cells
         except ValueError:
             column = next(c for c, cell in enumerate(cells, 1) if not is_number(cell))
             raise UserError(f"{path}: row {number}, column {column}: "
                             f"{printable(cells[column - 1])} is not a number") from None
-    bad = ~np.isfinite(data)
+    return table, [number for number, _ in rows]
+
+
+def checked_images(path, table, rows, num_labels=None):
+    """The labels y (m,) and gray levels (m, n) of a table read from path, checked: finite
+    numbers, whole labels (below num_labels, if given), pixels 0..255 of a square image.
+    rows[i] is table row i's line number, for the messages."""
+    bad = ~np.isfinite(table)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise UserError(f"{path}: row {rows[r][0]}, column {c + 1}: {data[r, c]} "
+        raise UserError(f"{path}: row {rows[r]}, column {c + 1}: {table[r, c]} "
                         "(expected a finite number)")
-    labels = data[:, 0]
+    labels = table[:, 0]
     bad = (labels != np.round(labels)) | (labels < 0) | (labels > 2 ** 31)
     if bad.any():
         r = np.flatnonzero(bad)[0]
-        raise UserError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g} "
+        raise UserError(f"{path}: row {rows[r]}, column 1: label {labels[r]:g} "
                         "(expected a whole number 0, 1, 2, ...)")
     if num_labels is not None and (labels >= num_labels).any():
         r = np.flatnonzero(labels >= num_labels)[0]
-        raise UserError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g}, but the "
+        raise UserError(f"{path}: row {rows[r]}, column 1: label {labels[r]:g}, but the "
                         f"training set's classes are 0..{num_labels - 1}")
-    pixels = data[:, 1:]
+    pixels = table[:, 1:]
     bad = (pixels < 0) | (pixels > 255)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise UserError(f"{path}: row {rows[r][0]}, column {c + 2}: pixel value "
+        raise UserError(f"{path}: row {rows[r]}, column {c + 2}: pixel value "
                         f"{pixels[r, c]:g} (expected gray levels 0..255)")
     side = math.isqrt(pixels.shape[1])
     if side * side != pixels.shape[1]:
         raise UserError(f"{path}: {pixels.shape[1]} pixels a row, which is not a square "
                         "image (32 x 32 = 1024 expected)")
-    y = labels.astype(int)
-    if notes is not None and num_labels is None:
-        notes += rare_classes(path, y, [number for number, _ in rows])
-    return pixels / 255.0, y
+    return labels.astype(int), pixels
 
 
 def is_number(text):
