@@ -1,8 +1,8 @@
-"""What trained weights are worth: the confusion table, --mistakes, --weights and --sweep.
+"""What trained weights are worth: --validation, confusion table, --mistakes, --weights, --sweep.
 
-The confusion table of the report, the test galaxies they get most wrong (--mistakes), saved
-weights evaluated without training (--weights), and a network per hidden size and lambda
-(--sweep).
+The validation set that judges them in the test set's place (--validation), the confusion table
+of the report, the test galaxies they get most wrong (--mistakes), saved weights evaluated
+without training (--weights), and a network per hidden size and lambda (--sweep).
 
 The companions never import ann.py (run as a script, it would be loaded a second time): what
 here trains or evaluates networks is given ann.py's functions as arguments, by name.
@@ -12,7 +12,32 @@ import time
 import numpy as np
 
 from companions import figure
-from companions.data import load_weights, save_figure
+from companions.data import UserError, load_weights, save_figure
+
+
+# ==== --validation: a set that judges the weights in the test set's place ========================
+
+def split_validation(X, y, fraction, seed, path, names):
+    """--validation: X (m, n) and y (m,) split into a training set and a validation set, the
+    rows of each in file order; returns X_train, y_train, (X_validation, y_validation), or X, y,
+    None when fraction is None. From each class, round(fraction x its count) examples, drawn by
+    RandomState(seed) (the same split for the same seed), go to validation: the split is
+    stratified, and the two sets hold every example once. A class left with no validation or
+    no training example is a UserError naming the file (path) and the class (names[k])."""
+    if fraction is None:
+        return X, y, None
+    rng, validation = np.random.RandomState(seed), []
+    for k, name in enumerate(names):
+        rows = np.flatnonzero(y == k)
+        count = int(round(fraction * len(rows)))
+        if not 0 < count < len(rows):
+            raise UserError(f"{path}: --validation {fraction:g} leaves class {name} with no "
+                            f"{'validation' if count == 0 else 'training'} example ("
+                            f"{fraction:g} of its {len(rows)} rounds to {count})")
+        validation.append(rng.permutation(rows)[:count])
+    validation = np.sort(np.concatenate(validation))
+    training = np.setdiff1d(np.arange(len(y)), validation)
+    return X[training], y[training], (X[validation], y[validation])
 
 
 # ==== The confusion table =========================================================================
