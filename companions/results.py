@@ -130,12 +130,24 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
         train(history, initial_weights(*sizes, args.seed), maxiter, vectorized=True)
         return history
 
-    accuracy = np.full((len(hidden_sizes), len(lmbdas)), np.nan)    # NaN: not trained (yet)
     print(f"sweep: {len(hidden_sizes)} hidden sizes x {len(lmbdas)} lambdas, "
           f"{maxiter} iterations each, vectorized gradient"
           + (f"; {len(y_train)} training and {len(validation[1])} validation images, the "
              "validation set chooses the kept weights" if validation else ""))
-    interrupted = False
+    accuracy, interrupted = sweep_accuracies(hidden_sizes, lmbdas, train_network)
+    print_sweep_table(accuracy, hidden_sizes, lmbdas, validation)
+    fig = sweep_heat_map(accuracy, hidden_sizes, lmbdas, maxiter, article, validation)
+    save_figure(fig, args.save)
+    plt.close(fig)
+    print(f"saved the heat map to {args.save}")
+    return 130 if interrupted else 0
+
+
+def sweep_accuracies(hidden_sizes, lmbdas, train_network):
+    """The kept weights' test accuracy (hidden sizes x lambdas; NaN: not trained) of a network
+    trained by train_network(hidden, lmbda) for each, a line printed per run, and whether Ctrl-C
+    stopped the sweep (the runs that finished are kept)."""
+    accuracy = np.full((len(hidden_sizes), len(lmbdas)), np.nan)    # NaN: not trained (yet)
     try:
         for r, hidden in enumerate(hidden_sizes):
             for c, lmbda in enumerate(lmbdas):
@@ -147,8 +159,13 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
                       f"{history.best_iteration}; final {100 * history.acc_test[-1]:.1f}%), "
                       f"{time.perf_counter() - start:.1f} s")
     except KeyboardInterrupt:      # Ctrl-C: the table and the map of the runs that finished
-        interrupted = True
         print("sweep interrupted (Ctrl-C): the runs that finished")
+        return accuracy, True
+    return accuracy, False
+
+
+def print_sweep_table(accuracy, hidden_sizes, lmbdas, validation):
+    """The sweep's test accuracies (%) as a table: rows hidden sizes, columns lambdas."""
     chosen = " (lowest validation cost)" if validation else ""
     print(f"test accuracy (%) of the kept weights{chosen}, rows: hidden units, columns: lambda")
     print("hidden \\ lambda " + "".join(f"{lmbda:>8g}" for lmbda in lmbdas))
@@ -156,6 +173,11 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
         print(f"{hidden:>15d} " + "".join(f"{100 * a:8.1f}" if a == a else f"{'-':>8}"
                                            for a in accuracy[r]))
 
+
+def sweep_heat_map(accuracy, hidden_sizes, lmbdas, maxiter, article, validation):
+    """The sweep's test accuracies as a heat map, each cell labelled, the article's (hidden
+    size, lambda) marked. Returns the figure."""
+    import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(lmbdas), 1.6 + 0.7 * len(hidden_sizes)),
                            layout="constrained")
     shown = ax.imshow(100 * accuracy, cmap="viridis", aspect="auto")
@@ -174,7 +196,4 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
     ax.set_title(f"test accuracy (%) after up to {maxiter} iterations"
                  + (", chosen on a validation set" if validation else ""), fontsize=10)
     fig.colorbar(shown, ax=ax, label="test accuracy (%)")
-    save_figure(fig, args.save)
-    plt.close(fig)
-    print(f"saved the heat map to {args.save}")
-    return 130 if interrupted else 0
+    return fig
