@@ -29,7 +29,7 @@ from scipy.optimize import fmin_cg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # companions/, wherever run from
 try:
-    from companions import data, exercise, figure, options, results, screens, training
+    from companions import data, exercise, figure, options, results, screens, shapes, training
 except ModuleNotFoundError as missing:          # ann.py copied without the folder beside it
     if not (missing.name or "").startswith("companions"):
         raise
@@ -130,7 +130,7 @@ def cost_of_outputs(z3, y, Theta1, Theta2, lmbda):
 def cost_function(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
     """The cost J(Theta) of article section 4, for flat weights theta (h (n + 1) + K (h + 1),),
     images X (m, n) and labels y (m,) or, as the article has them, (m, 1)."""
-    y = data.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
+    y = shapes.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     z3 = feedforward(Theta1, Theta2, add_bias(X))[2]
     return cost_of_outputs(z3, y, Theta1, Theta2, lmbda)
@@ -139,7 +139,7 @@ def cost_function(theta, input_layer_size, hidden_layer_size, num_labels, X, y, 
 def gradient(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
     """The gradient of J by backpropagation, one example at a time (article section 5).
     Same arguments as cost_function; returns the flat gradient, shaped like theta."""
-    y = data.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
+    y = shapes.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     m = len(y)
     Y = one_hot(y, num_labels)                     # (m, K)
@@ -173,7 +173,7 @@ def regularized_gradient(Delta1, Delta2, Theta1, Theta2, lmbda, m):
 def gradient_vectorized(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
     """Beyond the article: the same gradient for all examples at once, with matrix products,
     about ten times faster. Same arguments as gradient()."""
-    y = data.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
+    y = shapes.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     a1 = add_bias(X)
     return backpropagate(Theta1, Theta2, a1, y, lmbda, feedforward(Theta1, Theta2, a1))
@@ -455,7 +455,7 @@ def main(argv=None, learner=None):
         if args.data == "tutorial":
             args.train, args.test = data.tutorial_data(TUTORIAL_DIR)
         X_train, y_train, X_test, y_test, num_labels = data.load_sets(args.train, args.test)
-        X_train, y_train, validation = data.split_validation(    # --validation, if given
+        X_train, y_train, validation = results.split_validation(    # --validation, if given
             X_train, y_train, args.validation, args.seed, args.train, class_names(num_labels))
         screen = screens.choose_screen(args.no_plot or args.sweep or bool(args.weights))
         if args.sweep:       # beyond the article: a network per hidden size and lambda

@@ -1,17 +1,16 @@
 """The data ann.py reads and writes: the CSVs checked, the article's galaxies fetched, files whole.
 
-Every check a user's input needs, the article's galaxies fetched on request, and every write
+Every check a user's files need, the article's galaxies fetched on request, and every write
 whole or not at all.
 
 - Reading: the galaxy CSVs, one galaxy a row: the label (0, 1, 2, ...), then the image's gray
   levels 0..255 in row-major order, no header. load_data returns the pixels scaled to [0, 1]
-  (article section 6) and the labels.
-- --validation's split of the training set, stratified by class and fixed by the seed.
-- What the article's functions are given: theta, X and y checked to fit together, so that a
-  wrong shape is an error that says which, never a silent numpy broadcast into a wrong cost.
+  (article section 6) and the labels (read_images, the gray levels as they are: the galaxy
+  generator reads its CSVs with it).
 - Writing: each file goes to a temporary file beside its target and is then renamed over it, so
   an interrupted run never leaves half a file in place of a good one (the galaxy generator
-  writes its CSVs the same way). Also the weights files of --save-weights and --weights.
+  writes its CSVs the same way). The end of a run's files (save_outputs) are given as paths and
+  values. Also the weights files of --save-weights and --weights.
 - --data tutorial: the article's own galaxies (SDSS images, labelled by Galaxy Zoo 2
   volunteers), which the project may not ship, fetched at one fixed commit when a user asks,
   each file's size and SHA-256 checked. Stored files that match are used without the network;
@@ -53,6 +52,24 @@ def load_data(path, notes=None, num_labels=None):
     among the training set's classes); without, the file is a training set, and a class with
     very few examples gets a note too. Anything else that does not fit raises UserError.
     """
+    pixels, y = read_images(path, notes, num_labels)
+    return pixels / 255.0, y
+
+
+def read_images(path, notes=None, num_labels=None):
+    """As load_data, the gray levels left as they are, 0..255 (the galaxy generator's --stats
+    reads its CSVs so): pixels (m, n) and labels y (m,)."""
+    table, rows = read_table(path, notes)
+    y, pixels = checked_images(path, table, rows, num_labels)
+    if notes is not None and num_labels is None:
+        notes += rare_classes(path, y, rows)
+    return pixels, y
+
+
+def read_table(path, notes=None):
+    """The numbers of a CSV file as a table (m, width), one row a non-blank line, each row as
+    long as the first, and each row's line number in the file (a header line skipped, with a
+    note appended to notes)."""
     try:
         with open(path, encoding="utf-8-sig") as f:
             lines = f.read().splitlines()
@@ -78,47 +95,51 @@ def load_data(path, notes=None, num_labels=None):
     width = len(rows[0][1].split(","))
     if width < 2:
         raise UserError(f"{path}: row {rows[0][0]} has one value; expected a label, then pixels")
-    data = np.empty((len(rows), width))
+    table = np.empty((len(rows), width))
     for r, (number, line) in enumerate(rows):
         cells = line.split(",")
         if len(cells) != width:
             raise UserError(f"{path}: row {number} has {len(cells)} values, but row "
                             f"{rows[0][0]} has {width}; every row must have the same length")
         try:
-            data[r] = cells
+            table[r] = cells
         except ValueError:
             column = next(c for c, cell in enumerate(cells, 1) if not is_number(cell))
             raise UserError(f"{path}: row {number}, column {column}: "
                             f"{printable(cells[column - 1])} is not a number") from None
-    bad = ~np.isfinite(data)
+    return table, [number for number, _ in rows]
+
+
+def checked_images(path, table, rows, num_labels=None):
+    """The labels y (m,) and gray levels (m, n) of a table read from path, checked: finite
+    numbers, whole labels (below num_labels, if given), pixels 0..255 of a square image.
+    rows[i] is table row i's line number, for the messages."""
+    bad = ~np.isfinite(table)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise UserError(f"{path}: row {rows[r][0]}, column {c + 1}: {data[r, c]} "
+        raise UserError(f"{path}: row {rows[r]}, column {c + 1}: {table[r, c]} "
                         "(expected a finite number)")
-    labels = data[:, 0]
+    labels = table[:, 0]
     bad = (labels != np.round(labels)) | (labels < 0) | (labels > 2 ** 31)
     if bad.any():
         r = np.flatnonzero(bad)[0]
-        raise UserError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g} "
+        raise UserError(f"{path}: row {rows[r]}, column 1: label {labels[r]:g} "
                         "(expected a whole number 0, 1, 2, ...)")
     if num_labels is not None and (labels >= num_labels).any():
         r = np.flatnonzero(labels >= num_labels)[0]
-        raise UserError(f"{path}: row {rows[r][0]}, column 1: label {labels[r]:g}, but the "
+        raise UserError(f"{path}: row {rows[r]}, column 1: label {labels[r]:g}, but the "
                         f"training set's classes are 0..{num_labels - 1}")
-    pixels = data[:, 1:]
+    pixels = table[:, 1:]
     bad = (pixels < 0) | (pixels > 255)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise UserError(f"{path}: row {rows[r][0]}, column {c + 2}: pixel value "
+        raise UserError(f"{path}: row {rows[r]}, column {c + 2}: pixel value "
                         f"{pixels[r, c]:g} (expected gray levels 0..255)")
     side = math.isqrt(pixels.shape[1])
     if side * side != pixels.shape[1]:
         raise UserError(f"{path}: {pixels.shape[1]} pixels a row, which is not a square "
                         "image (32 x 32 = 1024 expected)")
-    y = labels.astype(int)
-    if notes is not None and num_labels is None:
-        notes += rare_classes(path, y, [number for number, _ in rows])
-    return pixels / 255.0, y
+    return labels.astype(int), pixels
 
 
 def is_number(text):
@@ -177,47 +198,6 @@ def load_sets(train_path, test_path):
     for note in notes:
         print(note, file=sys.stderr)
     return X_train, y_train, X_test, y_test, num_labels
-
-
-def split_validation(X, y, fraction, seed, path, names):
-    """--validation: X (m, n) and y (m,) split into a training set and a validation set, the
-    rows of each in file order; returns X_train, y_train, (X_validation, y_validation), or X, y,
-    None when fraction is None. From each class, round(fraction x its count) examples, drawn by
-    RandomState(seed) (the same split for the same seed), go to validation: the split is
-    stratified, and the two sets hold every example once. A class left with no validation or
-    no training example is a UserError naming the file (path) and the class (names[k])."""
-    if fraction is None:
-        return X, y, None
-    rng, validation = np.random.RandomState(seed), []
-    for k, name in enumerate(names):
-        rows = np.flatnonzero(y == k)
-        count = int(round(fraction * len(rows)))
-        if not 0 < count < len(rows):
-            raise UserError(f"{path}: --validation {fraction:g} leaves class {name} with no "
-                            f"{'validation' if count == 0 else 'training'} example ("
-                            f"{fraction:g} of its {len(rows)} rounds to {count})")
-        validation.append(rng.permutation(rows)[:count])
-    validation = np.sort(np.concatenate(validation))
-    training = np.setdiff1d(np.arange(len(y)), validation)
-    return X[training], y[training], (X[validation], y[validation])
-
-
-# ==== What the article's functions are given ======================================================
-
-def checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y):
-    """y as (m,) labels, after checking that theta (flat), X (m, n) and y fit together. The
-    article's y is (m, 1); (m,) works too, with the same result to the last bit."""
-    size = hidden_layer_size * (input_layer_size + 1) + num_labels * (hidden_layer_size + 1)
-    if np.shape(theta) != (size,):
-        raise ValueError(f"theta has shape {np.shape(theta)}; a {input_layer_size} - "
-                         f"{hidden_layer_size} - {num_labels} network has ({size},)")
-    if np.ndim(X) != 2 or np.shape(X)[1] != input_layer_size:
-        raise ValueError(f"X has shape {np.shape(X)}; expected (m, {input_layer_size}), "
-                         "one image a row, without the bias column")
-    if np.shape(y) not in ((len(X),), (len(X), 1)):
-        raise ValueError(f"y has shape {np.shape(y)}; expected ({len(X)},) or ({len(X)}, 1), "
-                         "one label per row of X")
-    return np.reshape(y, -1)
 
 
 # ==== Writing files, whole or not at all ==========================================================
@@ -286,33 +266,34 @@ def load_weights(path, test_path, num_pixels, train_path, num_labels):
     return Theta1.astype(float), Theta2.astype(float)
 
 
-def save_outputs(args, fig, recorder, Theta1, Theta2, iteration, mistakes=None):
-    """At the end of a run: the figure, the GIF (recorder, or None), the kept weights (from
-    iteration `iteration`) and the mistakes figure (or None), each where the command line
-    asked, each said in one line. A file that cannot be written does not stop the others: the
-    first that failed is said in one line on stderr, as ann.py says a UserError, and the
-    result is False. True if every file was written."""
+def save_outputs(fig, fig_path, recorder, gif_path, mistakes, mistakes_path, weights_path,
+                 weights):
+    """At the end of a run, the files asked for, each said in one line: the figure fig at
+    fig_path, the GIF (recorder, or None) at gif_path, the mistakes figure (or None) at
+    mistakes_path, and, if weights_path, the kept weights (Theta1, Theta2, the iteration they
+    come from, the settings they were trained with: a dict). A file that cannot be written does
+    not stop the others: the first that failed is said in one line on stderr, as ann.py says a
+    UserError, and the result is False. True if every file was written."""
     failed = []
 
-    def attempt(path, write, saying):
+    def attempt(write, saying):
         try:
             write()
         except UserError as e:
             failed.append(str(e))
         else:
             print(saying())
-    attempt(args.save, lambda: save_figure(fig, args.save),
-            lambda: f"saved the figure to {args.save}")
+    attempt(lambda: save_figure(fig, fig_path), lambda: f"saved the figure to {fig_path}")
     if recorder is not None:
-        attempt(args.gif, recorder.finish,
-                lambda: f"saved the animation to {args.gif} ({recorder.frames} frames)")
-    if args.save_weights:
-        attempt(args.save_weights, lambda: save_weights(args.save_weights, Theta1, Theta2, dict(
-            hidden=args.hidden, lmbda=args.lmbda, seed=args.seed, maxiter=args.maxiter,
-            iteration=iteration)), lambda: f"saved the weights to {args.save_weights}")
+        attempt(recorder.finish,
+                lambda: f"saved the animation to {gif_path} ({recorder.frames} frames)")
+    if weights_path:
+        Theta1, Theta2, iteration, settings = weights
+        attempt(lambda: save_weights(weights_path, Theta1, Theta2, dict(
+            settings, iteration=iteration)), lambda: f"saved the weights to {weights_path}")
     if mistakes is not None:
-        attempt(args.mistakes, lambda: save_figure(mistakes, args.mistakes),
-                lambda: f"saved the test galaxies it gets most wrong to {args.mistakes}")
+        attempt(lambda: save_figure(mistakes, mistakes_path),
+                lambda: f"saved the test galaxies it gets most wrong to {mistakes_path}")
     if failed:
         print(f"ann.py: error: {failed[0]}", file=sys.stderr)
     return not failed

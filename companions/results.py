@@ -1,8 +1,8 @@
-"""What trained weights are worth: the confusion table, --mistakes, --weights and --sweep.
+"""What trained weights are worth: --validation, confusion table, --mistakes, --weights, --sweep.
 
-The confusion table of the report, the test galaxies they get most wrong (--mistakes), saved
-weights evaluated without training (--weights), and a network per hidden size and lambda
-(--sweep).
+The validation set that judges them in the test set's place (--validation), the confusion table
+of the report, the test galaxies they get most wrong (--mistakes), saved weights evaluated
+without training (--weights), and a network per hidden size and lambda (--sweep).
 
 The companions never import ann.py (run as a script, it would be loaded a second time): what
 here trains or evaluates networks is given ann.py's functions as arguments, by name.
@@ -12,7 +12,32 @@ import time
 import numpy as np
 
 from companions import figure
-from companions.data import load_weights, save_figure
+from companions.data import UserError, load_weights, save_figure
+
+
+# ==== --validation: a set that judges the weights in the test set's place ========================
+
+def split_validation(X, y, fraction, seed, path, names):
+    """--validation: X (m, n) and y (m,) split into a training set and a validation set, the
+    rows of each in file order; returns X_train, y_train, (X_validation, y_validation), or X, y,
+    None when fraction is None. From each class, round(fraction x its count) examples, drawn by
+    RandomState(seed) (the same split for the same seed), go to validation: the split is
+    stratified, and the two sets hold every example once. A class left with no validation or
+    no training example is a UserError naming the file (path) and the class (names[k])."""
+    if fraction is None:
+        return X, y, None
+    rng, validation = np.random.RandomState(seed), []
+    for k, name in enumerate(names):
+        rows = np.flatnonzero(y == k)
+        count = int(round(fraction * len(rows)))
+        if not 0 < count < len(rows):
+            raise UserError(f"{path}: --validation {fraction:g} leaves class {name} with no "
+                            f"{'validation' if count == 0 else 'training'} example ("
+                            f"{fraction:g} of its {len(rows)} rounds to {count})")
+        validation.append(rng.permutation(rows)[:count])
+    validation = np.sort(np.concatenate(validation))
+    training = np.setdiff1d(np.arange(len(y)), validation)
+    return X[training], y[training], (X[validation], y[validation])
 
 
 # ==== The confusion table =========================================================================
@@ -105,12 +130,24 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
         train(history, initial_weights(*sizes, args.seed), maxiter, vectorized=True)
         return history
 
-    accuracy = np.full((len(hidden_sizes), len(lmbdas)), np.nan)    # NaN: not trained (yet)
     print(f"sweep: {len(hidden_sizes)} hidden sizes x {len(lmbdas)} lambdas, "
           f"{maxiter} iterations each, vectorized gradient"
           + (f"; {len(y_train)} training and {len(validation[1])} validation images, the "
              "validation set chooses the kept weights" if validation else ""))
-    interrupted = False
+    accuracy, interrupted = sweep_accuracies(hidden_sizes, lmbdas, train_network)
+    print_sweep_table(accuracy, hidden_sizes, lmbdas, validation)
+    fig = sweep_heat_map(accuracy, hidden_sizes, lmbdas, maxiter, article, validation)
+    save_figure(fig, args.save)
+    plt.close(fig)
+    print(f"saved the heat map to {args.save}")
+    return 130 if interrupted else 0
+
+
+def sweep_accuracies(hidden_sizes, lmbdas, train_network):
+    """The kept weights' test accuracy (hidden sizes x lambdas; NaN: not trained) of a network
+    trained by train_network(hidden, lmbda) for each, a line printed per run, and whether Ctrl-C
+    stopped the sweep (the runs that finished are kept)."""
+    accuracy = np.full((len(hidden_sizes), len(lmbdas)), np.nan)    # NaN: not trained (yet)
     try:
         for r, hidden in enumerate(hidden_sizes):
             for c, lmbda in enumerate(lmbdas):
@@ -122,8 +159,13 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
                       f"{history.best_iteration}; final {100 * history.acc_test[-1]:.1f}%), "
                       f"{time.perf_counter() - start:.1f} s")
     except KeyboardInterrupt:      # Ctrl-C: the table and the map of the runs that finished
-        interrupted = True
         print("sweep interrupted (Ctrl-C): the runs that finished")
+        return accuracy, True
+    return accuracy, False
+
+
+def print_sweep_table(accuracy, hidden_sizes, lmbdas, validation):
+    """The sweep's test accuracies (%) as a table: rows hidden sizes, columns lambdas."""
     chosen = " (lowest validation cost)" if validation else ""
     print(f"test accuracy (%) of the kept weights{chosen}, rows: hidden units, columns: lambda")
     print("hidden \\ lambda " + "".join(f"{lmbda:>8g}" for lmbda in lmbdas))
@@ -131,6 +173,11 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
         print(f"{hidden:>15d} " + "".join(f"{100 * a:8.1f}" if a == a else f"{'-':>8}"
                                            for a in accuracy[r]))
 
+
+def sweep_heat_map(accuracy, hidden_sizes, lmbdas, maxiter, article, validation):
+    """The sweep's test accuracies as a heat map, each cell labelled, the article's (hidden
+    size, lambda) marked. Returns the figure."""
+    import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(lmbdas), 1.6 + 0.7 * len(hidden_sizes)),
                            layout="constrained")
     shown = ax.imshow(100 * accuracy, cmap="viridis", aspect="auto")
@@ -149,7 +196,4 @@ def run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History, train
     ax.set_title(f"test accuracy (%) after up to {maxiter} iterations"
                  + (", chosen on a validation set" if validation else ""), fontsize=10)
     fig.colorbar(shown, ax=ax, label="test accuracy (%)")
-    save_figure(fig, args.save)
-    plt.close(fig)
-    print(f"saved the heat map to {args.save}")
-    return 130 if interrupted else 0
+    return fig

@@ -90,7 +90,9 @@ def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, tes
     if args.mistakes:
         mistakes = results.mistakes(screen, keep_open, X_test, y_test, test_outputs(), names,
                                     live.letters)
-    written = data.save_outputs(args, live.fig, recorder, *kept, mistakes)
+    settings = {name: vars(args)[name] for name in ("hidden", "lmbda", "seed", "maxiter")}
+    written = data.save_outputs(live.fig, args.save, recorder, args.gif, mistakes, args.mistakes,
+                                args.save_weights, (*kept, settings))
     screens.close(screen, [live.fig, mistakes], keep_open)
     return 2 if not written else 130 if ended == Ended.INTERRUPTED else 0
 

@@ -145,7 +145,6 @@ def test_right_answers_in_another_style_are_accepted_and_train(blank, toy_csvs, 
 
 
 def test_the_catalogue_s_mistakes_are_edits_of_the_article_that_differ_on_the_check_cases():
-    assert len(exercise.MISTAKES) >= 12
     for name, reference in zip(exercise.NAMES, ARTICLE):
         edits = [None] + [edit for function, edit in exercise.MISTAKES if function == name]
         answers = [[exercise.edited(name, edit)(*exercise.arguments(name, case))

@@ -25,7 +25,9 @@ def test_saved_weights_give_the_same_predictions_when_loaded_even_on_a_class_mis
     weights, train, test, accuracy = saved_weights
     with np.load(weights) as saved:
         Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
-        assert (int(saved["hidden"]), float(saved["lmbda"]), int(saved["seed"])) == (8, 1.0, 917)
+        settings = [saved[name].item() for name in ("hidden", "lmbda", "seed", "maxiter")]
+        assert settings == [ann.HIDDEN_LAYER_SIZE, ann.LMBDA, ann.SEED, 10]   # the run's own
+        assert 0 <= saved["iteration"] <= 10                                 # the kept one's
     X, y = ann.data.load_data(test)
     assert f"{100 * np.mean(ann.predict(Theta1, Theta2, X) == y):.1f}" == accuracy
     loaded = evaluate(capsys, weights, train, test, tmp_path)
@@ -95,7 +97,7 @@ def test_sweep_prints_a_line_per_run_a_table_of_the_same_figures_and_saves_the_h
     # each figure is what that network's kept weights get: train it again the same way
     X, y = ann.data.load_data(toy_csvs[0])
     Xt, yt = ann.data.load_data(toy_csvs[1])
-    X, y, chooser = ann.data.split_validation(X, y, 0.2 if validation else None, 917, "",
+    X, y, chooser = ann.results.split_validation(X, y, 0.2 if validation else None, 917, "",
                                               ann.CLASS_NAMES)
     history = ann.History((X.shape[1], 4, 3), 1.0, X, y, Xt, yt, report=lambda line: None,
                           validation=chooser)
@@ -134,7 +136,7 @@ def test_sweep_interrupted_prints_the_finished_runs_saves_the_map_and_exits_130(
 def test_the_validation_split_is_stratified_deterministic_disjoint_and_keeps_every_example():
     y = np.array([2, 0, 0, 1, 2, 2, 0, 1, 2, 0, 0, 1, 1, 2, 0, 0, 0, 1, 2, 2] * 5)   # unequal
     X = np.arange(len(y))[:, None] * np.ones((1, 4))                         # row number
-    split = lambda seed: ann.data.split_validation(X, y, 0.3, seed, "train.csv",  # noqa: E731
+    split = lambda seed: ann.results.split_validation(X, y, 0.3, seed, "train.csv",  # noqa: E731
                                                    ann.CLASS_NAMES)
     X_train, y_train, (X_val, y_val) = split(917)
     rows, val_rows = X_train[:, 0].astype(int), X_val[:, 0].astype(int)
@@ -144,7 +146,7 @@ def test_the_validation_split_is_stratified_deterministic_disjoint_and_keeps_eve
     for k in range(3):                                  # round(0.3 x each class's count)
         assert np.sum(y_val == k) == round(0.3 * np.sum(y == k))
     assert np.array_equal(split(917)[2][0], X_val) and not np.array_equal(split(918)[2][0], X_val)
-    assert ann.data.split_validation(X, y, None, 917, "train.csv", ann.CLASS_NAMES)[2] is None
+    assert ann.results.split_validation(X, y, None, 917, "train.csv", ann.CLASS_NAMES)[2] is None
 
 
 @pytest.mark.parametrize("fraction, missing, count", [("0.2", None, None),
