@@ -72,22 +72,27 @@ def kernel_in_use(env):
 
 
 def summary(stdout):
-    """The numbers of a run's output: per iteration the test (or validation, where it chose)
-    costs, the last iteration's train and test figures, the kept iteration, its cost and the
-    kept weights' accuracies."""
+    """The numbers a run printed (the tests read runs with it too): per iteration from the
+    first, the lists Jtrain, train_acc, Jtest, test_acc and J_chosen (the costs of the set that
+    chose: validation or test); the last iteration's figures (final_...); the kept iteration,
+    its cost `lowest`, the set that chose it and the kept weights' accuracies (kept_...); how far
+    the choosing cost rose after its lowest point, and whether that point fell in the run's
+    last tenth."""
     rows = re.findall(r"^iter=\s*\d+:  Jtrain= (\S+) acc= \s*(\S+)%  \|  (?:Jval= (\S+) acc= "
                       r"\s*\S+%  \|  )?Jtest= (\S+) acc= \s*(\S+)%", stdout, re.M)
     kept = re.search(r"kept the weights of iteration (\d+), which had the lowest (\w+) cost, "
-                     r"(\S+)", stdout)
+                     r"(\d+\.\d+)", stdout)
     accuracy = dict(re.findall(r"(\w+) accuracy (\d+\.\d)%", stdout))
-    chosen = [float(r[2] or r[3]) for r in rows]           # the costs that chose
-    kept_at, lowest = int(kept.group(1)), float(kept.group(3).rstrip(","))
-    return dict(iterations=len(rows), kept=kept_at, lowest=lowest, chosen_by=kept.group(2),
-                kept_train=float(accuracy["train"]), kept_test=float(accuracy["test"]),
-                final_Jtrain=float(rows[-1][0]), final_train=float(rows[-1][1]),
-                final_Jtest=float(rows[-1][3]), final_test=float(rows[-1][4]),
-                rise=round(chosen[-1] - lowest, 4),
-                in_last_tenth=kept_at > 0.9 * len(rows))
+    Jtrain, train_acc, Jval, Jtest, test_acc = (
+        [float(v) for v in column if v] for column in zip(*rows))
+    kept_at, lowest = int(kept.group(1)), float(kept.group(3))
+    J_chosen = Jval or Jtest
+    return dict(Jtrain=Jtrain, train_acc=train_acc, Jtest=Jtest, test_acc=test_acc,
+                J_chosen=J_chosen, iterations=len(rows), kept=kept_at, lowest=lowest,
+                chosen_by=kept.group(2), kept_train=float(accuracy["train"]),
+                kept_test=float(accuracy["test"]), final_Jtrain=Jtrain[-1],
+                final_train=train_acc[-1], final_Jtest=Jtest[-1], final_test=test_acc[-1],
+                rise=round(J_chosen[-1] - lowest, 4), in_last_tenth=kept_at > 0.9 * len(rows))
 
 
 def measure(case, path, kernel, threads, maxiter):
@@ -111,8 +116,9 @@ def measure(case, path, kernel, threads, maxiter):
     if result.returncode != 0:
         return dict(case=case, path=path, kernel=kernel, threads=threads,
                     error=(result.stderr.strip().splitlines() or ["no output"])[-1])
+    figures = {k: v for k, v in summary(result.stdout).items() if not isinstance(v, list)}
     return dict(case=case, path=path, kernel=kernel, ran=kernel_in_use(env), threads=threads,
-                seconds=round(seconds, 1), **summary(result.stdout))
+                seconds=round(seconds, 1), **figures)
 
 
 def table(rows):

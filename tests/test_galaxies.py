@@ -1,8 +1,8 @@
 """The project's own galaxies (the full tier): how make_galaxies.py renders and labels them, that
 the shipped CSVs are exactly what it writes, that they look like the real images in numbers, and
-that a network learns on them as on the real ones (with ann.py's defaults, vectorized, one BLAS
-thread: training cost 1.16 and accuracy 78.6 % at iteration 600, 73.6 % kept test accuracy, a
-test cost that rises after its lowest point), what it learns carrying over both ways."""
+that a network learns on them as on the real ones (ann.py's defaults, one BLAS thread, within
+what every machine measured gives: conftest.ENVELOPES, docs/round-off.md), with a test cost that
+rises after its lowest point, and that what it learns carries over both ways."""
 import filecmp
 import os
 import re
@@ -12,8 +12,8 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import (ONE_THREAD, ROOT, TUTORIAL_CSVS, full_run, needs_tutorial_data, roundoff,
-                      run_ann, summary)
+from conftest import (ONE_THREAD, ROOT, TUTORIAL_CSVS, assert_overfits_or_says_not, assert_within,
+                      full_run, needs_tutorial_data, run_ann, summary)
 
 from galaxies import camera, make_galaxies as mg, models, realism, vote
 
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.full
 SCRIPT = os.path.join(ROOT, "galaxies", "make_galaxies.py")
 TRAIN, TEST = os.path.join(ROOT, "train.csv"), os.path.join(ROOT, "test.csv")
 N_PER_CLASS = 5
-
-
-@pytest.fixture
-def own_run():
-    """ann.py's defaults, vectorized for time, on the shipped galaxies: its summary()."""
-    return summary(full_run("ours", "--vectorized"))
 
 
 # ---- the generator ------------------------------------------------------------------------------
@@ -182,56 +176,41 @@ def test_the_shipped_files_are_exactly_what_make_galaxies_writes(tmp_path):
         assert f"{share} %" in f.read()
 
 
-def test_the_default_run_learns_like_the_real_galaxies_and_overfits(own_run):
-    run = own_run
-    assert len(run["Jtest"]) == 600
-    assert 1.05 <= run["Jtrain"][-1] <= 1.30            # real galaxies: 1.16
-    assert 74.0 <= run["train_acc"][-1] <= 84.0         # real galaxies: 78.6 %
-    assert 70.0 <= run["kept_test_accuracy"] <= 78.0    # real galaxies: 73.6 % kept
-    # the test cost reaches its minimum well before the end, then rises
-    assert 0 < run["kept"] < 500 and run["Jtest"][-1] > run["Jtest"][run["kept"] - 1] + 0.05
+def test_the_default_run_learns_like_the_real_galaxies_and_overfits():
+    stdout = full_run("ours", "--vectorized")           # ann.py's defaults, vectorized for time
+    run = summary(stdout)
+    assert run["iterations"] == 600
+    assert_within(run, "ours")               # real galaxies: training cost 1.12-1.29 at 600
+    # on every machine measured, the test cost is lowest well before the end, then rises
+    assert run["kept"] < 450 and run["rise"] >= 0.03
+    assert_overfits_or_says_not(run, stdout, rise=0.03)
 
 
-@roundoff
-def test_regression_pin_of_the_default_vectorized_run(own_run):
-    """A regression pin, not a target: the exact kept iteration and lowest test cost of the
-    vectorized run on the shipped files with one BLAS thread. Regenerated data, another numpy
-    or another BLAS may move them; if so, check the targets above and update the pin."""
-    assert (own_run["kept"], own_run["lowest"]) == (267, 1.4330)
-
-
-@roundoff
 @needs_tutorial_data
 def test_a_network_trained_on_the_shipped_galaxies_recognizes_real_ones():
-    run = summary(full_run((TRAIN, TUTORIAL_CSVS[1]), "--vectorized"))
-    assert run["kept_test_accuracy"] >= 70.0             # chance is 33 %
-    # a regression pin (one BLAS thread): the kept and the final weights' figures that
-    # galaxies/README.md gives; the final ones were not chosen on the real test set
-    assert (run["kept_test_accuracy"], run["test_acc"][-1]) == (70.5, 69.63)
+    """galaxies/README.md, carry-over: what every machine measured gives (chance is 33 %)."""
+    assert_within(summary(full_run((TRAIN, TUTORIAL_CSVS[1]), "--vectorized")),
+                  "ours -> article's")
 
 
-@roundoff
 @needs_tutorial_data
 def test_a_network_trained_on_real_galaxies_recognizes_the_shipped_ones():
-    run = summary(full_run((TUTORIAL_CSVS[0], TEST), "--vectorized"))
-    assert run["kept_test_accuracy"] >= 70.0
-    assert (run["kept_test_accuracy"], run["test_acc"][-1]) == (75.4, 75.56)  # a regression pin
+    assert_within(summary(full_run((TUTORIAL_CSVS[0], TEST), "--vectorized")),
+                  "article's -> ours")
 
 
-@roundoff
-def test_the_default_looped_run_on_the_shipped_galaxies_is_the_one_the_readme_shows():
-    """The article's own path, the per-example loop, as `python ann.py` runs it (one BLAS
-    thread): it learns like the vectorized run, and its figures are those README.md prints."""
+def test_the_default_looped_run_on_the_shipped_galaxies_is_within_what_the_readme_says():
+    """The article's own path, the per-example loop, as `python ann.py` runs it: it learns as
+    the vectorized run does, and its kept weights are within the ranges README.md gives."""
     stdout = full_run("ours")
     run = summary(stdout)
-    assert len(run["Jtrain"]) == 600 and 1.05 <= run["Jtrain"][-1] <= 1.30
-    assert 74.0 <= run["train_acc"][-1] <= 84.0
-    assert 70.0 <= run["kept_test_accuracy"] <= 78.0 and run["kept"] < 500
+    assert_within(run, "ours")
+    assert_overfits_or_says_not(run, stdout, rise=0.03)
     with open(os.path.join(ROOT, "README.md")) as f:
-        readme = f.read()
-    for line in stdout.splitlines():
-        if line.startswith(("kept the weights of iteration", "train accuracy")):
-            assert line in readme, line
+        said = re.search(r"come from iteration (\d+)-(\d+) and get (\d+)-(\d+) % of the test",
+                         " ".join(f.read().split()))
+    first, last, low, high = map(int, said.groups())
+    assert first <= run["kept"] <= last and low <= run["kept_test"] <= high, run
 
 
 def test_the_sweep_on_the_shipped_galaxies_shows_what_the_readme_says(tmp_path):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import ann
-from conftest import (ROOT, full, full_run, main_in_process, needs_tutorial_data, roundoff,
+from conftest import (ROOT, full, full_run, main_in_process, needs_tutorial_data,
                       toy_images, write_csv)
 
 
@@ -224,15 +224,17 @@ def test_the_mistakes_figure_shows_each_wrong_galaxy_with_its_guess_or_says_none
 # ---- how optimistic is 74 %? (full tier) -------------------------------------------------------
 
 @full
-@roundoff
 @pytest.mark.parametrize("data", ["ours", pytest.param("article's", marks=needs_tutorial_data)])
-def test_the_seed_917_row_of_the_optimism_table_is_what_the_runs_print(data):
-    """docs/careful-reader.md, 'How optimistic is 74 %?': the seed-917 row (--vectorized, one
-    BLAS thread), the test set choosing and --validation 0.2 choosing."""
+def test_the_seed_917_runs_are_within_the_optimism_tables_every_machine_row(data):
+    """docs/careful-reader.md, 'How optimistic is 74 %?': the row of seed 917 on every machine
+    measured (--vectorized, one BLAS thread) gives a range for the test set choosing and one for
+    --validation 0.2 choosing; a run here is within it, give or take a point (7 galaxies)."""
     with open(os.path.join(ROOT, "docs", "careful-reader.md")) as f:
-        row = next(line for line in f if line.startswith("| 917 |")).split("|")[2:6]
-    written = dict(zip(["ours", "ours, validation", "article's", "article's, validation"],
-                       (cell.strip().rstrip(" %") for cell in row)))
+        row = next(line for line in f if line.startswith("| 917, every machine |"))
+    ranges = [tuple(map(float, cell)) for cell in re.findall(r"(\d+\.\d)-(\d+\.\d) %", row)]
+    written = dict(zip(["ours", "ours, validation", "article's", "article's, validation"], ranges))
     for more, column in (([], data), (["--validation", "0.2"], f"{data}, validation")):
         stdout = full_run(data, "--vectorized", *more)
-        assert re.search(r"test accuracy (\d+\.\d)%", stdout).group(1) == written[column], column
+        accuracy = float(re.search(r"test accuracy (\d+\.\d)%", stdout).group(1))
+        low, high = written[column]
+        assert low - 1 <= accuracy <= high + 1, (column, accuracy, written[column])
