@@ -41,7 +41,7 @@ def until_stopped(history, screen, live, title, train):
     Ctrl-C stops at once. Returns the Ended."""
     if screen is not None:
         screen.show(live.fig, live.changing, title, on_close=lambda: setattr(
-            history, "stop_reason", Ended.WINDOW_CLOSED))
+            history, "stop_reason", Ended.WINDOW_CLOSED), layout=live)
     try:
         with ctrl_c_stops(history):
             return train()
@@ -83,6 +83,7 @@ def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, tes
     learner closes it, unless training was stopped or --close-when-done. kept: the kept
     weights' Theta1, Theta2 and iteration; recorder: --gif's, or None. Returns the exit status:
     2 if a file could not be written, else 130 if Ctrl-C ended training, else 0."""
+    live.show_done(ended.value)
     if screen is not None:
         screen.draw()                                # the final figure is always shown
     keep_open = not (args.close_when_done or ended in (Ended.INTERRUPTED, Ended.WINDOW_CLOSED))
@@ -91,7 +92,11 @@ def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, tes
         mistakes = results.mistakes(screen, keep_open, X_test, y_test, test_outputs(), names,
                                     live.letters)
     written = data.save_outputs(args, live.fig, recorder, *kept, mistakes)
-    screens.close(screen, [live.fig, mistakes], keep_open)
+
+    def waiting(how):                                # the window left open says how to leave
+        live.show_done(ended.value, how)
+        return f"training done, kept the weights of iteration {kept[2]}; {how}"
+    screens.close(screen, [live.fig, mistakes], keep_open, waiting)
     return 2 if not written else 130 if ended == Ended.INTERRUPTED else 0
 
 
