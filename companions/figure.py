@@ -62,11 +62,13 @@ class FigureLayout:
     notebooks and every screen wider than tall; portrait, all in one column, PORTRAIT_WIDTH
     inches wide, for a window on a screen taller than wide. The heights follow from the data
     (how many classes and hidden units, which fix the montages' shapes). No text is smaller
-    than 10 points: 13 pixels in a window on a 1280 x 720 screen (about 97 dots an inch)."""
+    than TEXT points: 14.8 pixels in a window on a 1280 x 720 screen (about 97 dots an inch),
+    10.7 in the GIF."""
 
     grid_rows, columns_per_class = 3, 2
     LANDSCAPE_WIDTH, PORTRAIT_WIDTH = 12.8, 8.0    # inches; 100 dots an inch when saved
-    TITLE, NAMES, KEY, LEGEND_ROW, COSTS, XLABEL = 0.75, 0.3, 0.35, 0.22, 2.3, 0.55   # inches
+    TITLE, NAMES, KEY, LEGEND_ROW, COSTS, XLABEL = 0.65, 0.3, 0.35, 0.22, 2.3, 0.55   # inches
+    TEXT = 11                         # points: the smallest text's size
     clock = time.monotonic            # for the estimate of the time left
 
     def __init__(self, side, class_names, hidden_layer_size, maxiter, validation=False):
@@ -75,7 +77,8 @@ class FigureLayout:
         self.grid_columns = len(class_names) * self.columns_per_class
         with plt.ioff():        # the Screen puts it where it belongs (a notebook would show
             self.fig = plt.figure()                            # it a second time otherwise)
-        self.title = self.fig.suptitle("", fontsize=12, va="top", linespacing=1.4)
+        self.title = self.fig.suptitle("", fontsize=13, va="top", linespacing=1.4,
+                                       wrap=True)           # (in two lines if need be)
         self.galaxy_panel(class_names)
         self.units_panel(hidden_layer_size)
         self.cost_panel(maxiter, validation)
@@ -96,19 +99,19 @@ class FigureLayout:
                                                   interpolation="nearest")
         self.galaxy_ax.set_axis_off()
         self.texts = [self.galaxy_ax.text(left + 1, top + 1, "", va="top", ha="left",
-                                          fontsize=13, fontweight="bold")
+                                          fontsize=14, fontweight="bold")
                       for top, left in self.corners]
         numbered = any(name.isdigit() for name in class_names)
         for k, name in enumerate(class_names):
             top, left = self.corners[k * self.columns_per_class]
             self.galaxy_ax.text(left, top - 1.5, f"true: {'class ' * numbered}{name}",
-                                va="bottom", ha="left", fontsize=11)
+                                va="bottom", ha="left", fontsize=12)
         guesses = ("the class number" if numbered else ", ".join(
             f"{name[0]} {name}" for name in class_names))
         self.key = self.galaxy_ax.annotate(
-            f"on each galaxy, the network's guess ({guesses}): blue and \u2713 right, red wrong",
+            f"on each galaxy, the network's guess ({guesses}): blue \u2713 right, red wrong",
             (0, 0), xycoords="axes fraction", xytext=(0, -5), textcoords="offset points",
-            va="top", ha="left", fontsize=10)
+            va="top", ha="left", fontsize=self.TEXT)
 
     def units_panel(self, hidden_layer_size):
         """What the hidden units see: their weights as images, a caption above them."""
@@ -136,11 +139,12 @@ class FigureLayout:
             [], [], "o", color="tab:green" if validation else "tab:red", mfc="none", ms=7,
             clip_on=False, label=f"lowest {'validation' if validation else 'test'} cost")
         self.cost_ax.set_xlim(-0.02 * maxiter, 1.02 * maxiter)   # room for the circle
-        self.cost_ax.set_xlabel("iteration")
-        self.cost_ax.set_ylabel("cost J")
+        self.cost_ax.set_xlabel("iteration", fontsize=self.TEXT)
+        self.cost_ax.set_ylabel("cost J", fontsize=self.TEXT)
+        self.cost_ax.tick_params(labelsize=self.TEXT)
         self.legend_rows = 2 if validation else 1
         self.cost_ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), borderaxespad=0,
-                            ncol=2 if validation else 3, fontsize=10, frameon=False,
+                            ncol=2 if validation else 3, fontsize=self.TEXT, frameon=False,
                             handlelength=1.5, columnspacing=1.2)
 
     def arrange(self, landscape):
@@ -154,8 +158,8 @@ class FigureLayout:
         right = (margin + galaxies_size[0] + 0.5 if landscape else margin, width - margin)
         unit_scale = min(galaxies_size[0] / galaxies[1], (right[1] - right[0]) / units[1])
         units_size = (units[1] * unit_scale, units[0] * unit_scale)  # no larger than a galaxy
-        lines = textwrap.wrap(self.caption, int((right[1] - right[0]) * 15))   # at 10 points
-        self.units_ax.set_title("\n".join(lines), fontsize=10, linespacing=1.2)
+        lines = textwrap.wrap(self.caption, int((right[1] - right[0]) * 150 / self.TEXT))
+        self.units_ax.set_title("\n".join(lines), fontsize=self.TEXT, linespacing=1.2)
         caption = 0.2 * len(lines) + 0.15
         legend = 0.2 + self.LEGEND_ROW * self.legend_rows
         left_height = self.NAMES + galaxies_size[1] + self.KEY
@@ -232,7 +236,7 @@ class Frames:
     the network's guesses on them change (and a GIF of still galaxies compresses well)."""
 
     seconds_per_step = 0.5     # on screen: new galaxies every half second
-    gif_frames_per_step = 6    # in the GIF, at 12 frames a second: the same
+    gif_frames_per_step = 3    # in the GIF, at 6 frames a second: the same
 
     def __init__(self, screen, recorder):
         self.screen, self.recorder, self.pending, self.step = screen, recorder, None, 0
@@ -265,7 +269,7 @@ class Frames:
 
 
 class GifRecorder:
-    """One frame every few iterations, about 120 in all, 12 a second, kept in memory; finish()
+    """One frame every few iterations, about 60 in all, 6 a second, kept in memory; finish()
     adds the final figure and writes them all, atomically, the figure's width in inches times
     `dpi` pixels wide (896 x 345 for the landscape figure of ann.py's galaxies). The final
     figure, the kept weights, holds `hold_end` seconds, and the first frame `hold_start`, so
@@ -274,7 +278,8 @@ class GifRecorder:
     colours, the final figure's, without dithering: a third of the size of a palette per frame,
     dithered, and as readable."""
 
-    frames_wanted, dpi, fps, colours, hold_start, hold_end = 120, 70, 12, 128, 1.0, 3.0
+    frames_wanted, dpi, colours = 60, 70, 128    # whole frames: 60 make 3-4 MB
+    frame_ms, hold_start, hold_end = 170, 1000, 3000     # GIFs count hundredths of a second
 
     def __init__(self, fig, path, maxiter):
         self.fig, self.path, self.images = fig, path, []
@@ -296,8 +301,8 @@ class GifRecorder:
 
     def durations(self):
         """Each frame's time on screen, in milliseconds."""
-        times = [1000 // self.fps] * self.frames
-        times[0], times[-1] = int(1000 * self.hold_start), int(1000 * self.hold_end)
+        times = [self.frame_ms] * self.frames
+        times[0], times[-1] = self.hold_start, self.hold_end
         return times
 
     def finish(self):

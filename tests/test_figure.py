@@ -92,7 +92,7 @@ def test_the_figure_shows_each_sample_with_its_prediction_coloured_by_correctnes
 def test_a_one_line_key_below_the_galaxies_says_what_the_letters_tick_and_colours_mean():
     live = toy_figure(2)[0]
     assert live.key.get_text() == ("on each galaxy, the network's guess (E Elliptical, S Spiral, "
-                                   "I Irregular): blue and \u2713 right, red wrong")
+                                   "I Irregular): blue \u2713 right, red wrong")
     renderer = live.fig.canvas.get_renderer()
     key, grid = live.key.get_window_extent(renderer), live.galaxy_ax.get_window_extent(renderer)
     assert grid.y0 - 30 < key.y1 <= grid.y0 and key.x1 <= grid.x1       # one line, just below
@@ -138,6 +138,24 @@ def test_a_window_is_landscape_on_a_wide_screen_fills_its_width_and_no_text_is_u
     assert len(texts) > 20                               # captions, legend, ticks, key, ...
     smallest = min(t.get_fontsize() * live.fig.dpi / 72 for t in texts)
     assert smallest >= 10 * 0.999, smallest
+
+
+@pytest.mark.parametrize("landscape", [True, False])
+def test_the_longest_title_stays_inside_the_figure_in_at_most_two_lines_above_the_galaxies(
+        landscape):
+    y, pixels = toy_images(2)
+    live = ann.LiveFigure(pixels / 255.0, y, 3, 8, 600, validation=True)
+    live.arrange(landscape)
+    live.title.set_text("iteration 599/600, about 1 h 59 min left:  train accuracy 100.0%,  "
+                        "validation accuracy 100.0%,  test accuracy 100.0%")
+    live.fig.canvas.draw()
+    renderer = live.fig.canvas.get_renderer()
+    title = live.title.get_window_extent(renderer)
+    names = max(t.get_window_extent(renderer).y1 for t in live.galaxy_ax.texts
+                if t.get_text().startswith("true"))
+    assert live.fig.bbox.x0 <= title.x0 and title.x1 <= live.fig.bbox.x1
+    assert names < title.y0 and title.y1 <= live.fig.bbox.y1
+    assert title.height < 3 * live.title.get_fontsize() * live.fig.dpi / 72
 
 
 @pytest.mark.parametrize("validation", [False, True])
@@ -224,14 +242,14 @@ def test_the_gif_holds_the_kept_weights_3_s_and_its_first_frame_1_s_and_stores_f
             image.seek(frame)
             durations.append(image.info["duration"])
             extents.append(image.tile[0][1])       # where the frame's pixels go: all of it
-        assert durations == [1000] + [80] * (image.n_frames - 2) + [3000]   # 1/12 s, in 1/100s
+        assert durations == [1000] + [170] * (image.n_frames - 2) + [3000]   # 6 a second
         assert extents == [(0, 0, *image.size)] * image.n_frames
 
 
-@pytest.mark.parametrize("maxiter, frames", [(600, 122), (360, 122), (250, 127)])
-def test_a_run_that_goes_the_whole_way_gets_about_120_frames(maxiter, frames):
-    # one every round(maxiter / 120) iterations from iteration 0 (600: every 5th, 121 frames;
-    # 360: every 3rd, 121; 250: every 2nd, 126), then the kept weights' figure
+@pytest.mark.parametrize("maxiter, frames", [(600, 62), (360, 62), (250, 64)])
+def test_a_run_that_goes_the_whole_way_gets_about_60_frames(maxiter, frames):
+    # one every round(maxiter / 60) iterations from iteration 0 (600: every 10th, 61 frames;
+    # 360: every 6th, 61; 250: every 4th, 63), then the kept weights' figure
     recorder = figure.GifRecorder(None, "unused.gif", maxiter)
     assert sum(map(recorder.wants, range(maxiter + 1))) + 1 == frames
 
@@ -361,7 +379,7 @@ class Recorder:
         self.frames += 1
 
 
-def test_the_sample_galaxies_move_on_every_6_gif_frames_or_half_second_and_never_back():
+def test_the_sample_galaxies_move_on_every_3_gif_frames_or_half_second_and_never_back():
     now = [0.0]
     screen = screens.Screen("window", 0.05, clock=lambda: now[0])
     screen.draw = lambda: None
@@ -371,9 +389,9 @@ def test_the_sample_galaxies_move_on_every_6_gif_frames_or_half_second_and_never
         for iteration, now[0] in enumerate(times):
             frames.offer(iteration, drawn.append)
         return drawn
-    assert steps(None, Recorder(1), [0] * 14) == [0] * 6 + [1] * 6 + [2] * 2
+    assert steps(None, Recorder(1), [0] * 8) == [0] * 3 + [1] * 3 + [2] * 2
     # on screen, iterations 1/16 s apart: a frame every time, and 8 frames make half a second
     assert steps(screen, None, [i / 16 for i in range(30)]) == [t // 8 for t in range(30)]
     # with both, a GIF wanting every third iteration: the galaxies follow the GIF, never back
     both = steps(screen, Recorder(3), [1000 + 0.1 * i for i in range(60)])
-    assert both == sorted(both) and both[0] == 0 and both[-1] == 59 // 3 // 6
+    assert both == sorted(both) and both[0] == 0 and both[-1] == 59 // 3 // 3
