@@ -271,9 +271,9 @@ class Frames:
 class GifRecorder:
     """One frame every few iterations, about 60 in all, 6 a second, kept in memory; finish()
     adds the final figure and writes them all, atomically, the figure's width in inches times
-    `dpi` pixels wide (896 x 345 for the landscape figure of ann.py's galaxies). The final
-    figure, the kept weights, holds `hold_end` seconds, and the first frame `hold_start`, so
-    that the loop's end and its restart are seen. Every frame is stored whole (disposal 2), so
+    `dpi` pixels wide (896 x 367 for the landscape figure of the project's galaxies). The final
+    figure, the kept weights, holds 3 seconds, and the first frame 1, so that the loop's end
+    and its restart are seen. Every frame is stored whole (disposal 2), so
     that any one taken out alone is the figure as it was. The frames share one palette of 128
     colours, the final figure's, without dithering: a third of the size of a palette per frame,
     dithered, and as readable."""

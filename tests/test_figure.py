@@ -362,8 +362,8 @@ def test_a_window_left_open_says_training_is_done_which_weights_were_kept_and_ho
     assert shown == [f"training done, reached --maxiter; close the window to exit\n"
                      f"kept weights (iteration {kept}, lowest test cost): " + shown[0].split(
                          "cost): ")[1]]
-    assert titles[-1:] == [f"ann.py: training done, kept the weights of iteration {kept}; close the "
-                      "window to exit"]
+    assert titles[-1:] == [f"ann.py: training done, kept the weights of iteration {kept}; "
+                           "close the window to exit"]
 
 
 class Recorder:
