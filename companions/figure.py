@@ -1,7 +1,8 @@
 """ann.py's figures: the training figure's layout, the frames drawn, the GIF, the mistakes figure.
 
 The training figure's layout is computed from the data (how many galaxies, classes and hidden
-units there are, how large the images are); then which iterations are drawn, --gif (the
+units there are, how large the images are), landscape or portrait to suit the screen, its title
+counting the iterations and the time left; then which iterations are drawn, --gif (the
 animation of the training), and --mistakes (the test galaxies the network gets most wrong).
 ann.py's LiveFigure builds on FigureLayout and says what each iteration shows."""
 import math

@@ -77,10 +77,11 @@ def stopped_before_training(screen, fig):
 # ==== The finish ==================================================================================
 
 def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, test_outputs):
-    """After the report of the kept weights: show the final figure; with --mistakes, the test
-    galaxies the kept weights get most wrong (test_outputs(): what feedforward gives for X_test
-    (m, n), y_test (m,)); write the files asked for; then leave the window open until the
-    learner closes it, unless training was stopped or --close-when-done. kept: the kept
+    """After the report of the kept weights: show the final figure, its title saying that
+    training is done and why; with --mistakes, the test galaxies the kept weights get most
+    wrong (test_outputs(): what feedforward gives for X_test (m, n), y_test (m,)); write the
+    files asked for; then leave the window open until the learner closes it, its titles saying
+    how, unless training was stopped or --close-when-done. kept: the kept
     weights' Theta1, Theta2 and iteration; recorder: --gif's, or None. Returns the exit status:
     2 if a file could not be written, else 130 if Ctrl-C ended training, else 0."""
     live.show_done(ended.value)
