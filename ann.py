@@ -361,7 +361,7 @@ class LiveFigure(figure.FigureLayout):
                              first=len(iterations) == 1)
         accuracies = {"train": history.acc_train, "validation": history.acc_val,
                       "test": history.acc_test}
-        self.title.set_text(f"iteration {len(iterations) - 1}:  " + ",  ".join(
+        self.title.set_text(self.progress(len(iterations) - 1) + ":  " + ",  ".join(
             f"{name} accuracy {100 * acc[-1]:.1f}%" for name, acc in accuracies.items() if acc))
 
     def show_kept(self, history, prediction, accuracy):

@@ -1,10 +1,13 @@
 """ann.py's figures: the training figure's layout, the frames drawn, the GIF, the mistakes figure.
 
 The training figure's layout is computed from the data (how many galaxies, classes and hidden
-units there are, how large the images are); then which iterations are drawn, --gif (the
+units there are, how large the images are), landscape or portrait to suit the screen, its title
+counting the iterations and the time left; then which iterations are drawn, --gif (the
 animation of the training), and --mistakes (the test galaxies the network gets most wrong).
 ann.py's LiveFigure builds on FigureLayout and says what each iteration shows."""
 import math
+import textwrap
+import time
 
 import numpy as np
 
@@ -38,80 +41,144 @@ def sample_indices(y, num_labels, per_class, step):
     return chosen
 
 
+def duration(seconds):
+    """A time to wait, as a person says it: '25 s', '3 min', '1 h 10 min'."""
+    if seconds < 57.5:
+        return f"{5 * max(1, round(seconds / 5))} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h" + (f" {minutes % 60} min" if minutes % 60 else "")
+
+
 class FigureLayout:
     """The figure, built once: a title; a grid of sample galaxies, `grid_rows` rows and
-    `columns_per_class` columns for each class, with a text for each one's prediction; the
-    hidden units' weights as images; the cost plot, with a validation cost line if
-    `validation`. Attributes name each part; `changing` lists the parts an update changes (a
-    window redraws just those)."""
+    `columns_per_class` columns for each class, with a text for each one's prediction and a
+    one-line key; the hidden units' weights as images; the cost plot, with a validation cost
+    line if `validation`. Attributes name each part; `changing` lists the parts an update
+    changes (a window redraws just those).
+
+    Two arrangements of the same parts (arrange()): landscape, the galaxies on the left and the
+    hidden units above the costs on the right, LANDSCAPE_WIDTH inches wide, for saved files,
+    notebooks and every screen wider than tall; portrait, all in one column, PORTRAIT_WIDTH
+    inches wide, for a window on a screen taller than wide. The heights follow from the data
+    (how many classes and hidden units, which fix the montages' shapes). No text is smaller
+    than TEXT points: 14.8 pixels in a window on a 1280 x 720 screen (about 97 dots an inch),
+    10.7 in the GIF."""
 
     grid_rows, columns_per_class = 3, 2
+    LANDSCAPE_WIDTH, PORTRAIT_WIDTH = 12.8, 8.0    # inches; 100 dots an inch when saved
+    TITLE, NAMES, KEY, LEGEND_ROW, COSTS, XLABEL = 0.65, 0.3, 0.35, 0.22, 2.3, 0.55   # inches
+    TEXT = 11                         # points: the smallest text's size
+    clock = time.monotonic            # for the estimate of the time left
 
     def __init__(self, side, class_names, hidden_layer_size, maxiter, validation=False):
         import matplotlib.pyplot as plt
-        self.side = side
+        self.side, self.maxiter, self.timed = side, maxiter, None
         self.grid_columns = len(class_names) * self.columns_per_class
-        pad = max(1, side // 8)
+        with plt.ioff():        # the Screen puts it where it belongs (a notebook would show
+            self.fig = plt.figure()                            # it a second time otherwise)
+        self.title = self.fig.suptitle("", fontsize=13, va="top", linespacing=1.4,
+                                       wrap=True)           # (in two lines if need be)
+        self.galaxy_panel(class_names)
+        self.units_panel(hidden_layer_size)
+        self.cost_panel(maxiter, validation)
+        self.changing = [self.title, self.galaxy_image, *self.texts, self.units_image,
+                         self.train_line, self.test_line, self.best_marker] + (
+            [self.validation_line] if validation else [])
+        self.sizes = {landscape: self.arrange(landscape) for landscape in (False, True)}
+
+    def galaxy_panel(self, class_names):
+        """The sample galaxies, their class names above, a text per galaxy for its predicted
+        class, and below them the key to those texts."""
+        side, pad = self.side, max(1, self.side // 8)
         blank = np.zeros((self.grid_rows * self.grid_columns, side, side))
         galaxies, self.corners = montage(blank, self.grid_columns, pad, 1.0,
                                          self.columns_per_class, 2 * pad)
-        units, self.unit_corners = montage(np.zeros((hidden_layer_size, side, side)),
-                                           min(hidden_layer_size, 2 * self.grid_columns),
-                                           pad, np.nan)
-        # In inches, from the sizes of the two montages: a unit is drawn no larger than a
-        # galaxy, and the cost plot below has a fixed height.
-        width, margin = 8.0, 0.35
-        scale = (width - 2 * margin) / galaxies.shape[1]                # inches per pixel
-        unit_scale = min(scale, (width - 2 * margin) / units.shape[1])
-        heights = [0.55, 0.3, galaxies.shape[0] * scale, 0.5, units.shape[0] * unit_scale,
-                   0.5, 2.4, 0.6]   # title, class names, galaxies, label, units, gap, costs
-        height = sum(heights)
-        with plt.ioff():        # the Screen puts it where it belongs (a notebook would show
-            self.fig = plt.figure(figsize=(width, height))     # it a second time otherwise)
-
-        def axes_at(row, w, left):            # an axes filling row `row` of `heights`
-            bottom = height - sum(heights[:row + 1])
-            return self.fig.add_axes((left / width, bottom / height, w / width,
-                                      heights[row] / height))
-
-        self.title = self.fig.suptitle("", y=1 - 0.2 / height, fontsize=11)
-        self.galaxy_ax = axes_at(2, width - 2 * margin, margin)
+        self.galaxy_ax = self.fig.add_axes((0, 0, 1, 1))
         self.galaxy_image = self.galaxy_ax.imshow(galaxies, cmap="gray", vmin=0, vmax=1,
                                                   interpolation="nearest")
         self.galaxy_ax.set_axis_off()
         self.texts = [self.galaxy_ax.text(left + 1, top + 1, "", va="top", ha="left",
-                                          fontsize=12, fontweight="bold")
+                                          fontsize=14, fontweight="bold")
                       for top, left in self.corners]
+        numbered = any(name.isdigit() for name in class_names)
         for k, name in enumerate(class_names):
             top, left = self.corners[k * self.columns_per_class]
-            self.galaxy_ax.text(left, top - 1.5, f"true: {'class ' * name.isdigit()}{name}",
-                                va="bottom", ha="left", fontsize=10)
+            self.galaxy_ax.text(left, top - 1.5, f"true: {'class ' * numbered}{name}",
+                                va="bottom", ha="left", fontsize=12)
+        guesses = ("the class number" if numbered else ", ".join(
+            f"{name[0]} {name}" for name in class_names))
+        self.key = self.galaxy_ax.annotate(
+            f"on each galaxy, the network's guess ({guesses}): blue \u2713 right, red wrong",
+            (0, 0), xycoords="axes fraction", xytext=(0, -5), textcoords="offset points",
+            va="top", ha="left", fontsize=self.TEXT)
 
-        units_width = units.shape[1] * unit_scale
-        self.units_ax = axes_at(4, units_width, (width - units_width) / 2)
+    def units_panel(self, hidden_layer_size):
+        """What the hidden units see: their weights as images, a caption above them."""
+        side, pad = self.side, max(1, self.side // 8)
+        units, self.unit_corners = montage(np.zeros((hidden_layer_size, side, side)),
+                                           min(hidden_layer_size, 2 * self.grid_columns),
+                                           pad, np.nan)
+        self.units_ax = self.fig.add_axes((0, 0, 1, 1))
         self.units_image = self.units_ax.imshow(units, cmap="RdBu_r", vmin=-1, vmax=1,
                                                 interpolation="nearest")
         self.units_ax.set_axis_off()
-        self.units_ax.set_title("what the hidden units see: Theta1's weights, all on one scale "
-                                "(red +, blue -, white 0);\na faint unit has barely changed "
-                                "from its small random start: the network hardly uses it",
-                                fontsize=9, linespacing=1.1)
+        self.caption = ("what the hidden units see: Theta1's weights on one scale (red +, "
+                        "blue -, white 0). All start as random noise; those the network uses "
+                        "grow patterns, the rest fade beside them")
 
-        self.cost_ax = axes_at(6, width - 1.0, 0.8)
+    def cost_panel(self, maxiter, validation):
+        """The costs by iteration, the lowest cost of the set that chooses the kept weights
+        circled; the legend above the plot, where it covers no curve."""
+        self.cost_ax = self.fig.add_axes((0, 0, 1, 1))
         self.train_line, = self.cost_ax.plot([], [], color="tab:blue", label="train")
         self.test_line, = self.cost_ax.plot([], [], color="tab:red", label="test")
         self.validation_line = (self.cost_ax.plot([], [], color="tab:green",
                                                   label="validation")[0] if validation else None)
         self.best_marker, = self.cost_ax.plot(    # on the curve of the set that chooses
-            [], [], "o", color="tab:green" if validation else "tab:red", mfc="none",
-            label=f"lowest {'validation' if validation else 'test'} cost")
-        self.cost_ax.set_xlim(0, maxiter)
-        self.cost_ax.set_xlabel("iteration")
-        self.cost_ax.set_ylabel("cost J")
-        self.cost_ax.legend(loc="upper right", fontsize=9)
-        self.changing = [self.title, self.galaxy_image, *self.texts, self.units_image,
-                         self.train_line, self.test_line, self.best_marker] + (
-            [self.validation_line] if validation else [])
+            [], [], "o", color="tab:green" if validation else "tab:red", mfc="none", ms=7,
+            clip_on=False, label=f"lowest {'validation' if validation else 'test'} cost")
+        self.cost_ax.set_xlim(-0.02 * maxiter, 1.02 * maxiter)   # room for the circle
+        self.cost_ax.set_xlabel("iteration", fontsize=self.TEXT)
+        self.cost_ax.set_ylabel("cost J", fontsize=self.TEXT)
+        self.cost_ax.tick_params(labelsize=self.TEXT)
+        self.legend_rows = 2 if validation else 1
+        self.cost_ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), borderaxespad=0,
+                            ncol=2 if validation else 3, fontsize=self.TEXT, frameon=False,
+                            handlelength=1.5, columnspacing=1.2)
+
+    def arrange(self, landscape):
+        """Place the parts, landscape or portrait (see the class), and size the figure; returns
+        its size in inches."""
+        galaxies, units = (ax.get_images()[0].get_array().shape for ax in (self.galaxy_ax,
+                                                                           self.units_ax))
+        width, margin = (self.LANDSCAPE_WIDTH if landscape else self.PORTRAIT_WIDTH), 0.3
+        galaxies_size = (7.4 if landscape else width - 2 * margin, 0)
+        galaxies_size = (galaxies_size[0], galaxies_size[0] * galaxies[0] / galaxies[1])
+        right = (margin + galaxies_size[0] + 0.5 if landscape else margin, width - margin)
+        unit_scale = min(galaxies_size[0] / galaxies[1], (right[1] - right[0]) / units[1])
+        units_size = (units[1] * unit_scale, units[0] * unit_scale)  # no larger than a galaxy
+        lines = textwrap.wrap(self.caption, int((right[1] - right[0]) * 150 / self.TEXT))
+        self.units_ax.set_title("\n".join(lines), fontsize=self.TEXT, linespacing=1.2)
+        caption = 0.2 * len(lines) + 0.15
+        legend = 0.2 + self.LEGEND_ROW * self.legend_rows
+        left_height = self.NAMES + galaxies_size[1] + self.KEY
+        right_height = caption + units_size[1] + legend + self.COSTS + self.XLABEL
+        below = max(left_height, right_height) if landscape else left_height + right_height
+        height = self.TITLE + below + 0.1
+        top = (self.TITLE + (below - left_height) / 2 * landscape,    # the columns' tops
+               self.TITLE + below - right_height)
+        places = {self.galaxy_ax: (margin, top[0] + self.NAMES, *galaxies_size),
+                  self.units_ax: ((sum(right) - units_size[0]) / 2, top[1] + caption,
+                                  *units_size),
+                  self.cost_ax: (right[0] + 0.7, top[1] + caption + units_size[1] + legend,
+                                 right[1] - right[0] - 0.7, self.COSTS)}
+        self.fig.set_size_inches(width, height)
+        for ax, (left, top, w, h) in places.items():     # inches from the top left
+            ax.set_position((left / width, 1 - (top + h) / height, w / width, h / height))
+        self.title.set_y(1 - 0.12 / height)
+        return width, height
 
     def fit_cost_limits(self, costs, first):
         """Widen the cost plot's y-limits to hold costs. New limits mean new tick labels and a
@@ -140,6 +207,26 @@ class FigureLayout:
         top, left = corner
         return image[top:top + self.side, left:left + self.side]
 
+    def progress(self, iteration):
+        """'iteration 120/600', and once 5 iterations have been timed (from the first one
+        shown), an estimate of the time left: 'iteration 120/600, about 2 min left'."""
+        now = self.clock()
+        if self.timed is None or iteration < self.timed[0]:
+            self.timed = (iteration, now)
+        done = iteration - self.timed[0]
+        text = f"iteration {iteration}/{self.maxiter}"
+        if done >= 5 and iteration < self.maxiter:
+            left = (now - self.timed[1]) / done * (self.maxiter - iteration)
+            text += f", about {duration(left)} left"
+        return text
+
+    def show_done(self, ended, how_to_leave=""):
+        """Say in the title that training is done and why (ended: an Ended's words), above what
+        it says of the kept weights; how_to_leave: how to close the window still open."""
+        kept = self.title.get_text().split("\n")[-1]
+        self.title.set_text(f"training done, {ended}" + (f"; {how_to_leave}" if how_to_leave
+                                                         else "") + "\n" + kept)
+
 
 class Frames:
     """Which iterations get drawn: the GIF's on its own schedule (recorder, or None), the
@@ -150,7 +237,7 @@ class Frames:
     the network's guesses on them change (and a GIF of still galaxies compresses well)."""
 
     seconds_per_step = 0.5     # on screen: new galaxies every half second
-    gif_frames_per_step = 6    # in the GIF, at 12 frames a second: the same
+    gif_frames_per_step = 3    # in the GIF, at 6 frames a second: the same
 
     def __init__(self, screen, recorder):
         self.screen, self.recorder, self.pending, self.step = screen, recorder, None, 0
@@ -183,12 +270,17 @@ class Frames:
 
 
 class GifRecorder:
-    """One frame every few iterations, about 120 in all, 600 pixels wide, 12 a second, kept in
-    memory; finish() adds the final figure and writes them all, atomically. The frames share one
-    palette of 128 colours, the final figure's, without dithering: a third of the size of a
-    palette per frame, dithered, and as readable."""
+    """One frame every few iterations, about 60 in all, 6 a second, kept in memory; finish()
+    adds the final figure and writes them all, atomically, the figure's width in inches times
+    `dpi` pixels wide (896 x 367 for the landscape figure of the project's galaxies). The final
+    figure, the kept weights, holds 3 seconds, and the first frame 1, so that the loop's end
+    and its restart are seen. Every frame is stored whole (disposal 2), so
+    that any one taken out alone is the figure as it was. The frames share one palette of 128
+    colours, the final figure's, without dithering: a third of the size of a palette per frame,
+    dithered, and as readable."""
 
-    frames_wanted, dpi, fps, colours = 120, 75, 12, 128
+    frames_wanted, dpi, colours = 60, 70, 128    # whole frames: 60 make 3-4 MB
+    frame_ms, hold_start, hold_end = 170, 1000, 3000     # GIFs count hundredths of a second
 
     def __init__(self, fig, path, maxiter):
         self.fig, self.path, self.images = fig, path, []
@@ -208,6 +300,12 @@ class GifRecorder:
         self.fig.savefig(buffer, format="png", dpi=self.dpi)
         self.images.append(Image.open(buffer).convert("RGB"))
 
+    def durations(self):
+        """Each frame's time on screen, in milliseconds."""
+        times = [self.frame_ms] * self.frames
+        times[0], times[-1] = self.hold_start, self.hold_end
+        return times
+
     def finish(self):
         from PIL import Image
         self.grab()                           # the final figure, with the kept weights, ends it
@@ -216,7 +314,7 @@ class GifRecorder:
                   for image in self.images]
         write_atomically(self.path, lambda tmp: frames[0].save(
             tmp, format="GIF", save_all=True, append_images=frames[1:],
-            duration=1000 // self.fps, loop=0))
+            duration=self.durations(), disposal=2, loop=0))
 
 
 def mistakes_figure(X, y, outputs, rows, costs, wrong, names, letters):

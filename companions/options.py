@@ -77,8 +77,8 @@ def output_path(extensions):
             from matplotlib.backend_bases import FigureCanvasBase
             allowed = ["." + e for e in FigureCanvasBase.get_supported_filetypes()]
         if suffix not in allowed:
-            raise argparse.ArgumentTypeError(f"{text!r} should end in one of "
-                                             f"{', '.join(sorted(allowed))}")
+            raise argparse.ArgumentTypeError(f"{text!r} should end in " + (
+                allowed[0] if len(allowed) == 1 else f"one of {', '.join(sorted(allowed))}"))
         return text
     check.__name__ = "path"
     return check

@@ -111,16 +111,17 @@ class Screen:
         self.fig = self.changing = self.background = self.handle = None
         self.closed = False
 
-    def show(self, fig, changing, title, on_close):
-        """Put fig on screen, its window titled `title` and fitted to the screen. changing: the
-        artists an update changes (a window redraws only those); on_close() is called if the
-        learner closes the window."""
+    def show(self, fig, changing, title, on_close, layout=None):
+        """Put fig on screen, its window titled `title` and fitted to the screen (in the
+        arrangement of `layout`, a FigureLayout, that shows it largest). changing: the artists
+        an update changes (a window redraws only those); on_close() is called if the learner
+        closes the window."""
         import matplotlib.pyplot as plt
         self.fig, self.changing = fig, changing
         if self.kind == "window":
             fig.canvas.mpl_connect("close_event", lambda event: (setattr(self, "closed", True),
                                                                  on_close()))
-            fit_window(fig, title)
+            fit_window(fig, title, layout)
             plt.show(block=False)
         else:                                  # the cell's output: one image, or ipympl's canvas
             from IPython.display import display
@@ -173,17 +174,24 @@ class Screen:
             self.pacer.drawn()
 
 
-def fit_window(fig, title):
+def fit_window(fig, title, layout=None):
     """Title fig's window, and shrink it to fit the screen it opens on, toolbar, title bar and
     the desktop's panels included: the whole figure scaled alike (its dots per inch), so that
     every part stays in view; never enlarged. Where the screen's size cannot be known, it fits
-    a laptop's 1366 x 768. Saved files keep their own size (save_figure gives their dpi)."""
+    a laptop's 1366 x 768. layout: a FigureLayout, arranged landscape unless portrait shows it
+    larger (on a screen taller than wide). Saved files keep their own size (save_figure gives
+    their dpi)."""
     manager = fig.canvas.manager
     manager.set_window_title(title)
     width, height = screen_room(manager) or (FALLBACK_SCREEN[0], FALLBACK_SCREEN[1] - PANELS)
-    inches = fig.get_size_inches()
-    dpi = min((width - 2 * MARGIN) / inches[0], (height - TOOLBAR) / inches[1])
-    if dpi < fig._original_dpi:     # the dpi before the screen's pixel ratio (matplotlib's)
+
+    def fitting(inches):              # the dpi that fits, never above the figure's own
+        return min((width - 2 * MARGIN) / inches[0], (height - TOOLBAR) / inches[1],
+                   fig._original_dpi)  # (the dpi before the screen's pixel ratio: matplotlib's)
+    if layout is not None:
+        layout.arrange(fitting(layout.sizes[True]) >= fitting(layout.sizes[False]))
+    dpi = fitting(fig.get_size_inches())
+    if dpi < fig._original_dpi:
         fig._original_dpi = dpi
         fig.set_dpi(dpi * fig.canvas.device_pixel_ratio)
         if hasattr(manager.toolbar, "winfo_reqwidth"):   # Tk's asks for the figure's first width
@@ -217,15 +225,22 @@ def png_of(fig):
     return Image(data=buffer.getvalue(), format="png")
 
 
-def close(screen, figures, keep_open):
-    """After training. A window waits for the learner to close it (if keep_open). A notebook
-    keeps its last images and the figures are freed (left open, Jupyter would show them
-    again); ipympl's canvases stay open, to zoom in. figures: the run's, None for none."""
+def close(screen, figures, keep_open, waiting=None):
+    """After training. A window waits for the learner to close it (if keep_open); waiting(how),
+    if given, is called first with how to close it, and returns what the window's title should
+    say (after its program's name). A notebook keeps its last images and the figures are freed
+    (left open, Jupyter would show them again); ipympl's canvases stay open, to zoom in.
+    figures: the run's, None for none."""
     import matplotlib.pyplot as plt
     if screen is not None and screen.kind == "window" and keep_open and not screen.closed:
+        how = ("close the window to exit" if figures[1:] in ([], [None]) else
+               "close the windows to exit")
+        manager = figures[0].canvas.manager
+        if waiting is not None:
+            program = manager.get_window_title().split(":")[0]
+            manager.set_window_title(f"{program}: {waiting(how)}")
         figures[0].canvas.draw_idle()
-        print("close the window to exit" if figures[1:] in ([], [None]) else
-              "close the windows to exit")
+        print(how)
         plt.show()
     for fig in figures:
         if fig is not None and (screen is None or screen.kind != "widget"):

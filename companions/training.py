@@ -41,7 +41,7 @@ def until_stopped(history, screen, live, title, train):
     Ctrl-C stops at once. Returns the Ended."""
     if screen is not None:
         screen.show(live.fig, live.changing, title, on_close=lambda: setattr(
-            history, "stop_reason", Ended.WINDOW_CLOSED))
+            history, "stop_reason", Ended.WINDOW_CLOSED), layout=live)
     try:
         with ctrl_c_stops(history):
             return train()
@@ -77,12 +77,14 @@ def stopped_before_training(screen, fig):
 # ==== The finish ==================================================================================
 
 def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, test_outputs):
-    """After the report of the kept weights: show the final figure; with --mistakes, the test
-    galaxies the kept weights get most wrong (test_outputs(): what feedforward gives for X_test
-    (m, n), y_test (m,)); write the files asked for; then leave the window open until the
-    learner closes it, unless training was stopped or --close-when-done. kept: the kept
+    """After the report of the kept weights: show the final figure, its title saying that
+    training is done and why; with --mistakes, the test galaxies the kept weights get most
+    wrong (test_outputs(): what feedforward gives for X_test (m, n), y_test (m,)); write the
+    files asked for; then leave the window open until the learner closes it, its titles saying
+    how, unless training was stopped or --close-when-done. kept: the kept
     weights' Theta1, Theta2 and iteration; recorder: --gif's, or None. Returns the exit status:
     2 if a file could not be written, else 130 if Ctrl-C ended training, else 0."""
+    live.show_done(ended.value)
     if screen is not None:
         screen.draw()                                # the final figure is always shown
     keep_open = not (args.close_when_done or ended in (Ended.INTERRUPTED, Ended.WINDOW_CLOSED))
@@ -93,7 +95,11 @@ def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, tes
     settings = {name: vars(args)[name] for name in ("hidden", "lmbda", "seed", "maxiter")}
     written = data.save_outputs(live.fig, args.save, recorder, args.gif, mistakes, args.mistakes,
                                 args.save_weights, (*kept, settings))
-    screens.close(screen, [live.fig, mistakes], keep_open)
+
+    def waiting(how):                                # the window left open says how to leave
+        live.show_done(ended.value, how)
+        return f"training done, kept the weights of iteration {kept[2]}; {how}"
+    screens.close(screen, [live.fig, mistakes], keep_open, waiting)
     return 2 if not written else 130 if ended == Ended.INTERRUPTED else 0
 
 
@@ -113,9 +119,10 @@ def still_falling(history, ended, live=None):
             f"(docs/round-off.md); try --maxiter {longer}.")
     print(line)
     if live is not None:
-        live.cost_ax.set_title(f"the {history.chosen_by} cost was still falling at the end: no "
-                               f"overfitting yet (try --maxiter {longer})", fontsize=9,
-                               color="tab:red")
+        # at the top right of the cost plot, which a cost still falling at the end leaves empty
+        live.cost_ax.text(0.98, 0.97, f"{history.chosen_by} cost still falling:\nno overfitting "
+                          f"yet; try\n--maxiter {longer}", transform=live.cost_ax.transAxes,
+                          ha="right", va="top", fontsize=live.TEXT, color="tab:red")
     return line
 
 

@@ -221,7 +221,8 @@ OPTION_CASES = {   # the options ({tmp}: a folder; {readonly}: one the user may 
     "save-in-unwritable-folder": (["--save", "{readonly}/f.png"], "--save: ", "is not writable"),
     "save-is-a-folder": (["--save", "{tmp}"], "argument --save: ", "is a folder"),
     "save-no-extension": (["--save", "{tmp}/figure"], "argument --save: ", "should end in"),
-    "gif-bad-extension": (["--gif", "{tmp}/a.png"], "argument --gif: ", "should end in"),
+    "gif-bad-extension": (["--gif", "{tmp}/a.png"], "argument --gif: ", "a.png' should end in "
+                                                                        ".gif"),
     "save-weights-bad-extension": (["--save-weights", "{tmp}/w.txt"], "--save-weights: ", "end in"),
     "mistakes-bad-extension": (["--mistakes", "{tmp}/m.txt"], "argument --mistakes: ", "end in"),
     "misspelt": (["--vectorised"], "unrecognized arguments: --vectorised (did you mean "

@@ -49,9 +49,16 @@ def test_a_real_window_fits_a_laptops_screen_and_shows_the_last_iteration_and_th
         "    print(subprocess.run(['xwininfo', '-name', 'ann.py: training'],\n"
         "                         capture_output=True, text=True).stdout)\n"
         "results.mistakes, screens.Screen.draw = mistakes, recording\n"
+        "real_close = screens.close\n"
+        "def close(screen, figures, *args):     # measured before the window closes\n"
+        "    real_close(screen, figures[1:], *args)\n"
+        "screens.close = close\n"
         "status = ann.main(sys.argv[1:])\n"
         "print('backend', plt.get_backend(), 'draws', len(titles), *{m for m, _ in titles})\n"
-        "print('titles', titles[-2][1], '|', titles[-1][1])\n"
+        "print('titles', titles[-2][1], '|', titles[-1][1].replace(chr(10), ' / '))\n"
+        "fig = plt.figure(1)\n"
+        "texts = [t for t in fig.findobj(lambda a: hasattr(a, 'get_fontsize')) if t.get_text()]\n"
+        "print('smallest text', min(t.get_fontsize() for t in texts) * fig.dpi / 72, 'px')\n"
         "print('figures left open', len(plt.get_fignums()))\n"
         "sys.exit(status)\n")
     out = run_in_window(script, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", "4",
@@ -64,17 +71,19 @@ def test_a_real_window_fits_a_laptops_screen_and_shows_the_last_iteration_and_th
     # the initial weights, the last iteration and the kept weights' final figure
     assert backend.lower() != "agg" and managers.split() == ["FigureManagerTk"] and int(count) >= 3
     last, final = re.search(r"titles (.*) \| (.*)", out.stdout).groups()
-    assert last.startswith("iteration 4:") and final.startswith("kept weights (iteration")
-    # the window, titled, lies inside the screen with room for a desktop's panels: scaled down,
-    # not cut
+    assert last.startswith("iteration 4/4:") and final.startswith("training done, ")
+    assert "kept weights (iteration" in final
+    # the window, titled, lies inside the screen with room for a desktop's panels, landscape,
+    # most of the screen's width, and no text in it is under 10 pixels
     window = out.stdout.split("xwininfo: Window id:")[-1]
     x, y, w, h = (int(re.search(rf"{key}:\s+(-?\d+)", window).group(1)) for key in (
         "Absolute upper-left X", "Absolute upper-left Y", "Width", "Height"))
     assert '"ann.py: training"' in window and 0 <= x and x + w <= width and 0 <= y
-    assert height - 200 <= y + h <= height - 100 and w >= 0.75 * h, (x, y, w, h)
+    assert y + h <= height - 100 and 0.9 * width <= w and h < 0.6 * w, (x, y, w, h)
+    assert float(re.search(r"smallest text ([\d.]+) px", out.stdout).group(1)) >= 10
     # --mistakes: a window of its own, closed with the run's; every file written
     assert "mistakes in a window FigureManagerTk" in out.stdout
-    assert "figures left open 0" in out.stdout
+    assert "figures left open 1" in out.stdout      # the run's, measured, then closed
     for name in ("window.png", "mistakes.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
