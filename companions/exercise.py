@@ -26,6 +26,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from companions import mistakes
 from companions.data import UserError
 
 SECTIONS = {"g": 2, "grad_g": 2, "predict": 3, "reshape": 4, "cost_function": 4, "gradient": 5}
@@ -121,146 +122,6 @@ def arguments(name, case):
             "gradient": lambda: (case.theta, *sizes, case.X, case.y, case.lmbda)}[name]()
 
 
-# ==== The classic mistakes: each a small edit of the article's functions =========================
-
-def forward(theta, n, h, K, X, edit=None):
-    """Theta1, Theta2, a1, z2, a2 and z3 for all m examples (rows of X), as the article has them
-    (edit: "Theta2 first" and "column-major" are mistakes of reshape)."""
-    split, size2 = h * (n + 1), K * (h + 1)
-    if edit == "Theta2 first":
-        Theta2, Theta1 = theta[:size2].reshape(K, h + 1), theta[size2:].reshape(h, n + 1)
-    else:
-        order = "F" if edit == "column-major" else "C"
-        Theta1 = theta[:split].reshape((h, n + 1), order=order)
-        Theta2 = theta[split:].reshape((K, h + 1), order=order)
-    a1 = np.hstack((np.ones((len(X), 1)), X))
-    z2 = a1 @ Theta1.T
-    a2 = np.hstack((np.ones((len(X), 1)), sigmoid(z2)))
-    return Theta1, Theta2, a1, z2, a2, a2 @ Theta2.T
-
-
-def sigmoid(x, edit=None):
-    return 1 / (1 + np.exp(x if edit == "e^x" else -x))
-
-
-def outputs_and_labels(z3, y, K, edit):
-    """a3 (a softmax where that is the mistake) and the one-hot labels Y, where the labels are
-    counted from 1 as Octave's are, either from y - 1 (class 0 lands in the last column) or
-    matched against 1..K (class 0 gets no 1 at all)."""
-    a3 = (np.exp(z3) / np.exp(z3).sum(axis=1, keepdims=True) if edit == "softmax" else
-          sigmoid(z3))
-    labels = np.ravel(y).astype(int)
-    if edit == "1..K":                                  # y == 1, 2, ..., K: class 0 gets no 1
-        return a3, (labels[:, None] == np.arange(1, K + 1)).astype(float)
-    return a3, np.eye(K)[labels - (edit == "from 1")]
-
-
-def edited(name, edit):
-    """The article's function `name` with the mistake `edit` made (None: none), vectorized."""
-    def predict(Theta1, Theta2, X):
-        a3 = sigmoid(np.hstack((np.ones((len(X), 1)), sigmoid(
-            np.hstack((np.ones((len(X), 1)), X)) @ Theta1.T))) @ Theta2.T)
-        return np.argmax(a3, axis=0 if edit == "axis 0" else 1) + (edit == "from 1")
-
-    def cost_function(theta, n, h, K, X, y, lmbda):
-        Theta1, Theta2, a1, z2, a2, z3 = forward(theta, n, h, K, X)
-        a3, Y = outputs_and_labels(z3, y, K, edit)
-        terms = -Y * np.log(a3)
-        if edit not in ("softmax", "right class only"):
-            terms -= (1 - Y) * np.log(1 - a3)
-        m = len(X)
-        J = terms.sum() / {"no m": 1, "mean": m * K}.get(edit, m)
-        first = 0 if edit == "bias" else 1
-        squares = np.sum(Theta1[:, first:] ** 2) + np.sum(Theta2[:, first:] ** 2)
-        return J + lmbda / (m if edit == "lambda/m" else 2 * m) * squares
-
-    def gradient(theta, n, h, K, X, y, lmbda):
-        Theta1, Theta2, a1, z2, a2, z3 = forward(theta, n, h, K, X)
-        a3, Y = outputs_and_labels(z3, y, K, edit)
-        delta3 = Y - a3 if edit == "delta3 sign" else a3 - Y
-        at = sigmoid(z2) if edit == "g' of a2" else z2
-        delta2 = (delta3 @ (Theta2[:, :-1] if edit == "bias column" else Theta2[:, 1:])) * (
-            sigmoid(at) * (1 - sigmoid(at)))
-        m = len(X)
-        grads = [delta2.T @ a1 / (1 if edit == "no m" else m),
-                 delta3.T @ a2 / (1 if edit == "no m" else m)]
-        first = 0 if edit == "bias" else 1
-        for grad, Theta in zip(grads, (Theta1, Theta2)):
-            grad[:, first:] += lmbda / (2 * m if edit == "lambda/2m" else m) * Theta[:, first:]
-        order = "F" if edit == "column-major" else "C"
-        return np.concatenate([grad.ravel(order) for grad in grads])
-
-    return {"g": lambda x: sigmoid(x, edit),
-            "grad_g": lambda x: x * (1 - x) if edit == "x(1 - x)" else
-            sigmoid(x) * (1 - sigmoid(x)),
-            "predict": predict,
-            "reshape": lambda theta, n, h, K: forward(theta, n, h, K, np.zeros((0, n)), edit)[:2],
-            "cost_function": cost_function, "gradient": gradient}[name]
-
-
-LABELS_FROM_1 = ("labels counted from 1", "the classes are 0, 1, 2, ... as Python counts: the "
-                 "one-hot label of class k has its 1 in column k, np.eye(K)[y] (y - 1, or "
-                 "labels 1..K, are Octave's: class 0 loses its 1 or lands in the last column)")
-SOFTMAX = ("a softmax in place of independent sigmoids", "the article's outputs are K "
-           "independent sigmoids, a3 = g(z3), each with its own logistic cost -y log h - "
-           "(1 - y) log(1 - h), summed over the classes; a softmax is another network's")
-BIAS = "the bias column (the first of Theta1 and of Theta2) is left out of the regularization"
-MISTAKES = {   # (function, edit): (the mistake's name, what to change)
-    ("g", "e^x"): ("e^x in place of e^-x", "g(x) = 1 / (1 + e^-x): np.exp(-x), so that g "
-                   "rises from 0 to 1 (yours falls: g(6) is near 0)"),
-    ("grad_g", "x(1 - x)"): ("the derivative taken of the wrong thing", "g'(x) = g(x) (1 - g(x)) "
-                             "takes g of x first; x (1 - x) is g' only where x is already an "
-                             "activation g(z)"),
-    ("predict", "from 1"): LABELS_FROM_1[:1] + ("the classes are 0, 1, 2, ... as Python counts, "
-                                                "and np.argmax gives them as they are: no + 1",),
-    ("predict", "axis 0"): ("the largest output over the examples", "each example's class is the "
-                            "index of the largest of its own K outputs: np.argmax(a3, axis=1), "
-                            "the examples being rows"),
-    ("reshape", "column-major"): ("Octave's column-major order", "theta holds Theta1 row by row, "
-                                  "numpy's own order: theta[:h * (n + 1)].reshape(h, n + 1), "
-                                  "without order='F'"),
-    ("reshape", "Theta2 first"): ("Theta2 taken from the start of theta", "theta holds Theta1's "
-                                  "h (n + 1) weights first, then Theta2's K (h + 1)"),
-    ("cost_function", "bias"): ("the bias regularized", BIAS + ": Theta1[:, 1:] and "
-                                "Theta2[:, 1:]"),
-    ("cost_function", "no m"): ("the division by m forgotten", "J averages the cross-entropy "
-                                "over the m examples: divide its sum by m"),
-    ("cost_function", "lambda/m"): ("lambda / m in place of lambda / 2m", "the penalty is "
-                                    "lambda / (2 m) times the sum of the squares (its "
-                                    "derivative is then (lambda / m) Theta)"),
-    ("cost_function", "from 1"): LABELS_FROM_1,
-    ("cost_function", "1..K"): LABELS_FROM_1,
-    ("cost_function", "softmax"): SOFTMAX,
-    ("cost_function", "right class only"): ("the (1 - y) log(1 - h) term left out", "each output "
-                                            "has two terms, -y log h and -(1 - y) log(1 - h): "
-                                            "the second pushes the wrong classes' outputs down"),
-    ("cost_function", "mean"): ("the mean over the classes as well", "J sums over the K classes "
-                                "and averages over the m examples only: np.sum(...) / m, not "
-                                "np.mean of the (m, K) array, which divides by m K"),
-    ("gradient", "bias"): ("the bias regularized", BIAS + ": add (lambda / m) Theta to every "
-                           "column but the first"),
-    ("gradient", "no m"): ("the division by m forgotten", "divide the accumulated Delta1 and "
-                           "Delta2 by m, then add the regularization"),
-    ("gradient", "lambda/2m"): ("lambda / 2m in place of lambda / m", "the derivative of "
-                                "(lambda / 2m) Theta^2 is (lambda / m) Theta: the 2 goes"),
-    ("gradient", "delta3 sign"): ("the sign of delta3 flipped", "the output error is delta3 = "
-                                  "a3 - y, what came out less what should have: y - a3 turns "
-                                  "the gradient around, and training would climb the cost"),
-    ("gradient", "g' of a2"): ("g' taken of a2 instead of z2", "delta2 multiplies by g'(z2), "
-                               "at the hidden layer's input z2 = Theta1 a1; grad_g(a2) takes it "
-                               "at its output (a2 (1 - a2), without grad_g, would be right)"),
-    ("gradient", "bias column"): ("Theta2's bias column kept in delta2", "delta2 = Theta2[:, 1:]^T "
-                                  "delta3 * g'(z2): leave out Theta2's first column, the bias "
-                                  "unit's: a constant 1 has no error to pass back"),
-    ("gradient", "from 1"): LABELS_FROM_1,
-    ("gradient", "1..K"): LABELS_FROM_1,
-    ("gradient", "softmax"): SOFTMAX,
-    ("gradient", "column-major"): ("the gradient unrolled column-major", "unroll it as theta is, "
-                                   "row by row: np.concatenate((grad1.ravel(), grad2.ravel())), "
-                                   "without ravel('F')"),
-}
-
-
 # ==== Checking the learner's functions ===========================================================
 
 SHAPES = {   # the article's names, for one example (for all m at once, m rows of these)
@@ -275,7 +136,15 @@ SHAPES = {   # the article's names, for one example (for all m at once, m rows o
     "Delta1": ("(h, n + 1)", lambda c: (c.h, c.n + 1)),
     "Delta2": ("(K, h + 1)", lambda c: (c.K, c.h + 1)),
 }
-Network = namedtuple("Network", "cost_function gradient predict title")
+
+
+class Network(namedtuple("Network", "cost_function gradient predict title")):
+    """What run() trains in place of ann.py's own functions: the learner's (or --break's).
+    whose: what the run's first line calls it; before_training(live, history): a hook."""
+    whose = "your"
+
+    def before_training(self, live, history):
+        """Nothing to do before the learner's network trains."""
 
 
 def check(learner, article, show_traceback=False):
@@ -343,12 +212,13 @@ def check_one(name, learner, reference, path, show_traceback):
         expected = [reference[name](*arguments(name, case)) for case in cases]
         if all(same(name, answer, right) for answer, right in zip(answers, expected)):
             return "right", "", ""
-        for (function_name, edit), (mistake, advice) in MISTAKES.items():
-            if function_name == name and all(same(name, answer, edited(name, edit)(
-                    *arguments(name, case))) for answer, case in zip(answers, cases)):
-                return "wrong", mistake, (f"{mistake}, a classic mistake.\n  What to change: "
-                                          f"{advice}.\n"
-                                          + where_it_differs(name, answers, expected, cases))
+        article = tuple(reference[function] for function in NAMES)
+        for key, wrong in mistakes.wrong_answers(name, article, cases, arguments).items():
+            if all(same(name, answer, made) for answer, made in zip(answers, wrong)):
+                made = mistakes.CATALOGUE[key]
+                return "wrong", made.title, (
+                    f"{made.title}, a classic mistake.\n  What to change: {made.advice}.\n"
+                    + where_it_differs(name, answers, expected, cases))
         return "wrong", "", ("it gives other numbers than ann.py's.\n"
                              + where_it_differs(name, answers, expected, cases))
     finally:
