@@ -472,7 +472,7 @@ def listing():
     lines = [f"  {name:{width}s}  {CATALOGUE[name].function}: {CATALOGUE[name].title}"
              for name in TRAINABLE]
     return ("python ann.py --break NAME trains ann.py's network with one classic mistake made "
-            "in it, ann.py's own run faint behind; --break random hides which until the end.\n"
+            "in it,\nann.py's own run faint behind; --break random hides which until the end.\n"
             + "\n".join(lines))
 
 
@@ -510,7 +510,7 @@ class Broken:
     learner's Network; before training, ann.py's own run, drawn faint behind; at the end, one
     line saying what happened, why, and where to look in ann.py."""
 
-    def __init__(self, args, article, train, initial_weights, ask=None):
+    def __init__(self, args, article, train, initial_weights):
         self.name = args.break_mistake
         self.hidden = self.name == "random"
         if self.hidden:
@@ -518,7 +518,7 @@ class Broken:
         self.made = CATALOGUE[self.name]
         self.args, self.article = args, article
         self.train, self.initial_weights = train, initial_weights
-        self.ask = ask if ask is not None else (input if sys.stdin.isatty() else None)
+        self.ask = asking()
         space = made_in(article, self.made.wrong)       # the gradient, all examples at once
         gradient = space["gradient" if self.made.function == "gradient" else
                          "gradient_vectorized"]
@@ -590,6 +590,12 @@ class Broken:
                 CATALOGUE[picked].function == self.made.function:
             return "Right:"
         return f"Not {picked or 'that'}: it was"
+
+
+def asking():
+    """How --break random asks the learner which mistake it was: input() at a terminal, else
+    not at all (None)."""
+    return input if sys.stdin.isatty() else None
 
 
 def quietly(function):

@@ -117,7 +117,8 @@ def check_break(parser, args, learner):
     train another network, refused in one line."""
     from companions import mistakes
     if args.break_mistake == "":
-        parser.exit(0, mistakes.listing() + "\n")
+        print(mistakes.listing())
+        parser.exit(0)
     name, close = mistakes.known(args.break_mistake)
     if name is None:
         parser.refuse(f"--break: no mistake is called {args.break_mistake!r}"
