@@ -18,6 +18,7 @@ gives its six functions as arguments, in the article's order.
 import ast
 import inspect
 import os
+import re
 import sys
 import textwrap
 import traceback
@@ -26,7 +27,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from companions import mistakes
+from companions import mistakes, screens
 from companions.data import UserError
 
 SECTIONS = {"g": 2, "grad_g": 2, "predict": 3, "reshape": 4, "cost_function": 4, "gradient": 5}
@@ -155,11 +156,14 @@ def check(learner, article, show_traceback=False):
     file = os.path.basename(path)
     print(f"Checking the article's six functions in {file} against ann.py's, one by one (the "
           "other five ann.py's own meanwhile), on small networks unlike the galaxies:")
-    reference = dict(zip(NAMES, article))
-    verdicts = {name: check_one(name, learner, reference, path, show_traceback)
+    reference, tracebacks = dict(zip(NAMES, article)), []
+    verdicts = {name: check_one(name, learner, reference, path, tracebacks)
                 for name in NAMES}
     for name, (state, summary, _) in verdicts.items():
         print(f"  {name:14s} {state}{': ' + summary if summary else ''}")
+    if show_traceback:                    # --traceback: after the table, not inside it
+        for text in tracebacks:
+            print("\n" + text.rstrip())
     first = next((name for name in NAMES if verdicts[name][0] != "right"), None)
     if first is None:
         print("All six are right. Now your network trains on the galaxies, with fmin_cg on your "
@@ -171,11 +175,24 @@ def check(learner, article, show_traceback=False):
     state, summary, details = verdicts[first]
     print(f"\nStart with {first} (article section {SECTIONS[first]}): "
           + (f"it is not written yet. Write it in place of its raise NotImplementedError, then "
-             f"run python {file} again." if state == "not written yet" else details))
+             f"run {command(path)} again." if state == "not written yet" else details)
+          + ("" if show_traceback or not tracebacks else
+             f"\n  ({command(path)} --traceback shows the whole traceback.)"))
     return None
 
 
-def check_one(name, learner, reference, path, show_traceback):
+def command(path):
+    """How the learner runs their file again, from the folder they are in: python PATH, or
+    %run PATH in a notebook; PATH relative to the current folder where it is inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:                          # on another drive (Windows)
+        relative = path
+    shown = os.path.abspath(path) if relative.startswith(2 * (os.pardir + os.sep)) else relative
+    return f"{'%run' if screens.notebook_shell() else 'python'} {shown}"
+
+
+def check_one(name, learner, reference, path, tracebacks):
     """The verdict on the learner's `name`, alone: (state, a few words, the details)."""
     function = learner.get(name)
     if not callable(function):
@@ -197,10 +214,18 @@ def check_one(name, learner, reference, path, show_traceback):
                 return "not written yet", "", ""
             except Exception as error:                # the learner's mistake: said, not raised
                 return "wrong", f"it raises {type(error).__name__}", raised(
-                    error, name, path, case, show_traceback)
+                    error, name, path, case, reference, tracebacks)
             changed = [parameter for parameter, before, after in zip(
                 inspect.signature(reference[name]).parameters, given, copies)
                 if not np.array_equal(before, after, equal_nan=True)]
+            line = written_at(function, given, path) if changed else None
+            if line and changed[0] == "theta" and not line.startswith("theta"):
+                return "wrong", "it changes its input theta through a view", (
+                    f"{name} changes theta, which it is given, through a view, at\n    {line}\n"
+                    "  reshape's Theta1 and Theta2 are views of theta, sharing its memory, so "
+                    "writing into them writes into theta, which fmin_cg needs as it was. Take "
+                    "copies first (Theta1 = Theta1.copy()) or make new arrays (Theta1[:, 1:], "
+                    "without writing into it).")
             if changed:
                 return "wrong", f"it changes its input {changed[0]}", (
                     f"{name} changes {changed[0]}, which it is given: fmin_cg and the other "
@@ -219,14 +244,38 @@ def check_one(name, learner, reference, path, show_traceback):
                 return "wrong", made.title, (
                     f"{made.title}, a classic mistake.\n  What to change: {made.advice}.\n"
                     + where_it_differs(name, answers, expected, cases))
-        return "wrong", "", ("it gives other numbers than ann.py's.\n"
-                             + where_it_differs(name, answers, expected, cases))
+        return "wrong", "", unnamed(name, answers, expected, cases, article)
     finally:
         for other, value in others.items():
             if value is None:
                 learner.pop(other, None)
             else:
                 learner[other] = value
+
+
+def written_at(function, given, path):
+    """The line of the learner's file where `function` writes into an array it is given (run
+    again on read-only copies), or None."""
+    frozen = [np.array(value) for value in given]
+    for value in frozen:
+        value.flags.writeable = False
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            function(*frozen)
+    except ValueError as error:
+        tb, at = error.__traceback__, None
+        while tb is not None:
+            if os.path.abspath(tb.tb_frame.f_code.co_filename) == os.path.abspath(path):
+                at = tb
+            tb = tb.tb_next
+        if at is not None and "read-only" in str(error):
+            import linecache
+            linecache.checkcache(path)          # the file as it is now
+            return linecache.getline(path, at.tb_lineno).strip()
+    except Exception:
+        pass
+    return None
 
 
 def normalized(name, answer):
@@ -254,25 +303,96 @@ def same(name, answer, expected):
                                                                   atol=1e-12)
 
 
+FORMS = {   # what each function returns, in words
+    "g": "an array shaped like x, g of each entry", "grad_g": "an array shaped like x, g' of "
+    "each entry", "predict": "class indices (m,) from np.argmax, not the outputs (m, K)",
+    "reshape": "two arrays, Theta1 (h, n + 1) then Theta2 (K, h + 1)",
+    "cost_function": "a single number",
+    "gradient": "one flat vector shaped like theta, (h (n + 1) + K (h + 1),)"}
+
+
+def given_to(name, case):
+    """What `name` is given on a check case, in words."""
+    if name in ("g", "grad_g"):
+        return "x from -6 to 6 (an array of shape (13, 2))"
+    network = f"a {case.n} - {case.h} - {case.K} network, {case.m} examples"
+    return network + (f", lambda {case.lmbda:g}" if name in ("cost_function", "gradient") else "")
+
+
+def unnamed(name, answers, expected, cases, article):
+    """A wrong answer that is no classic mistake: "other numbers" only where numbers came back
+    in ann.py's form, with the direction those numbers show; otherwise the form expected."""
+    forms = [normalized(name, a) for a in answers]
+    numbers = all(form is not None and (len(form) == 2 if name == "reshape" else True) and
+                  all(np.shape(x) == np.shape(y) for x, y in zip(
+                      form if name == "reshape" else [form],
+                      normalized(name, e) if name == "reshape" else [normalized(name, e)]))
+                  for form, e in zip(forms, expected))
+    if not numbers:
+        return (f"its answer is not in the form of ann.py's, {FORMS[name]}.\n"
+                + where_it_differs(name, answers, expected, cases))
+    hint = direction(name, answers, expected, cases, article)
+    return ("it gives other numbers than ann.py's." + (f"\n  {hint}" if hint else "") + "\n"
+            + where_it_differs(name, answers, expected, cases))
+
+
+RATIOS = ((lambda c: c.m, "m = {m} times ann.py's: is a division by m missing?"),
+          (lambda c: 1 / c.m, "ann.py's divided by m = {m} once more: is m divided twice?"),
+          (lambda c: 2, "twice ann.py's: a 2 too few in a denominator?"),
+          (lambda c: 0.5, "half of ann.py's: a 2 too many in a denominator?"),
+          (lambda c: 1 / c.K, "ann.py's divided by K = {K}: a mean over the classes as well?"),
+          (lambda c: -1, "ann.py's with the sign flipped"))
+
+
+def direction(name, answers, expected, cases, article):
+    """What the numbers of a wrong cost or gradient point to, in a sentence, or ""."""
+    if name not in ("cost_function", "gradient"):
+        return ""
+    agree = [same(name, a, e) for a, e in zip(answers, expected)]
+    for wrong, sentence in mistakes.directions(name, article, cases, arguments):
+        if all(same(name, a, w) for a, w in zip(answers, wrong)):
+            return sentence
+    if agree[0] and cases[0].lmbda == 0:
+        return (f"It is right at lambda 0 but not at lambda {cases[1].lmbda:g}: the "
+                "regularization is where it differs.")
+    case, answer, right = next((c, np.ravel(normalized(name, a)), np.ravel(normalized(name, e)))
+                               for c, a, e, ok in zip(cases, answers, expected, agree) if not ok)
+    ratio = np.dot(answer, right) / np.dot(right, right) if np.dot(right, right) else 0.0
+    if np.allclose(answer, ratio * right, rtol=1e-7, atol=1e-12):
+        for value, words in RATIOS:
+            if np.isclose(ratio, value(case), rtol=1e-6):
+                return f"On {given_to(name, case)} it is exactly " + words.format(
+                    m=case.m, K=case.K) + "."
+    if name == "gradient":
+        split = case.h * (case.n + 1)
+        if np.allclose(answer[split:], right[split:], rtol=1e-7, atol=1e-12):
+            return ("Only Theta1's part is off, Theta2's is right: look at delta2, the hidden "
+                    "layer's error, and how it becomes Delta1.")
+    return ""
+
+
 def where_it_differs(name, answers, expected, cases):
-    """The first check case where the answer differs, in numbers, and a sanity number."""
+    """The first check case where the answer differs, in numbers or in form, and a sanity
+    number."""
     case, answer, right = next((c, a, e) for c, a, e in zip(cases, answers, expected)
                                if not same(name, a, e))
-    network = (f"a {case.n} - {case.h} - {case.K} network, {case.m} examples, lambda "
-               f"{case.lmbda:g}" if name in ("cost_function", "gradient") else
-               f"a {case.n} - {case.h} - {case.K} network, {case.m} examples")
-    given = {"g": "x from -6 to 6", "grad_g": "x from -6 to 6"}.get(name, network)
+    given = given_to(name, case)
     answer, right, returned = normalized(name, answer), normalized(name, right), answer
     if answer is None or name == "reshape" and len(answer) != 2:
         return (f"  On {given}: it returned {type(returned).__name__} "
                 + (f"of {len(answer)} arrays, not two, Theta1 and Theta2." if answer else
-                   "that is not numbers."))
+                   f"that is not numbers, where ann.py's is {FORMS[name]}."))
+    if name == "reshape" and [np.shape(a) for a in answer] == [np.shape(r) for r in right][::-1]:
+        return (f"  On {given}: Theta1 and Theta2 are swapped, shapes {np.shape(answer[0])} and "
+                f"{np.shape(answer[1])}: return Theta1, Theta2, in that order.")
     parts = list(answer) if name == "reshape" else [answer]
     for part, (label, expected_part) in zip(parts, (zip(("Theta1", "Theta2"), right)
                                                     if name == "reshape" else [(name, right)])):
         if np.shape(part) != np.shape(expected_part):
+            form = FORMS[name] if name != "reshape" else (
+                "Theta1 (h, n + 1)" if label == "Theta1" else "Theta2 (K, h + 1)")
             return (f"  On {given}: {label} came out with shape {np.shape(part)}, expected "
-                    f"{np.shape(expected_part)}.")
+                    f"{np.shape(expected_part)}: {form}.")
         wrong = ~np.isclose(part, expected_part, rtol=1e-7, atol=1e-12)
         if wrong.any():
             at = tuple(int(i) for i in np.unravel_index(np.argmax(wrong), np.shape(part)))
@@ -309,33 +429,76 @@ def gradient_blocks(case, answer, right):
     return "  By block: " + ", ".join(blocks) + "."
 
 
-def raised(error, name, path, case, show_traceback):
-    """A function that raised: its line in the learner's file, the error, and the shapes on
-    that line against the article's; the whole traceback only if asked for."""
+def raised(error, name, path, case, reference, tracebacks):
+    """A function that raised: its line in the learner's file, the error, the shapes on that
+    line against the article's (as rows and as the article's columns), and the operator where
+    the shapes fit but it does not; the whole traceback kept for --traceback."""
+    tracebacks.append("".join(traceback.format_exception(type(error), error,
+                                                         error.__traceback__)))
     tb, at = error.__traceback__, None
     while tb is not None:
         if os.path.abspath(tb.tb_frame.f_code.co_filename) == os.path.abspath(path):
             at = tb
         tb = tb.tb_next
     message = f"{type(error).__name__}: {error}".splitlines()[0]
-    if show_traceback:
-        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stdout)
+    helper = helper_missing(error, reference)
     if at is None:
-        return f"it raised {message}"
+        return f"it raised {message}" + (f"\n  {helper}" if helper else "")
     import linecache
     linecache.checkcache(path)                  # the file as it is now, edited or not
     line = linecache.getline(path, at.tb_lineno).strip()
+    where = f"it raised an error at {os.path.basename(path)}, line {at.tb_lineno}: {message}\n" \
+            f"    {line}"
+    if helper:                                  # the shapes there have nothing to do with it
+        return f"{where}\n  {helper}"
     words = list(dict.fromkeys("".join(c if c.isalnum() or c == "_" else " " for c in line)
                                .split()))                 # the names on that line, in order
     local = at.tb_frame.f_locals
-    found = [f"{word} {np.shape(local[word])}" for word in words
-             if word in local and isinstance(local[word], (np.ndarray, list, tuple))]
-    article = [f"{word} {SHAPES[word][0]} = {SHAPES[word][1](case)}" for word in words
-               if word in SHAPES]
-    return (f"it raised an error at {os.path.basename(path)}, line {at.tb_lineno}: {message}\n"
-            f"    {line}\n  On a {case.n} - {case.h} - {case.K} network of {case.m} examples"
+    arrays = [(word, np.shape(local[word])) for word in words
+              if word in local and isinstance(local[word], (np.ndarray, list, tuple))]
+    found = [f"{word} {shape}" for word, shape in arrays]
+    article = []
+    for word in (word for word in words if word in SHAPES):
+        form, shape = SHAPES[word][0], SHAPES[word][1](case)
+        article.append(f"{word} {form} = {shape}" + (f" (column {shape + (1,)})"
+                                                     if len(shape) == 1 else ""))
+    return (f"{where}\n  On {given_to(name, case)}"
             + (f", that line's arrays: {', '.join(found)}" if found else "")
-            + (f"; the article's shapes (for one example; m rows of them for all): "
-               f"{', '.join(article)}" if article else "") + "."
-            + ("" if show_traceback else f"\n  (python {os.path.basename(path)} --traceback "
-               "shows the whole traceback.)"))
+            + (f"; the article's shapes, for one example as a row (as the article's column), "
+               f"m rows of them for all: {', '.join(article)}" if article else "") + "."
+            + operator_hint(message, line, arrays))
+
+
+def helper_missing(error, reference):
+    """For a NameError on one of ann.py's own helpers: what it is and what to do, else ""."""
+    if not isinstance(error, NameError):
+        return ""
+    missing = getattr(error, "name", None) or (str(error).split("'") + ["", ""])[1]
+    helpers = reference["g"].__globals__
+    if missing in NAMES or not callable(helpers.get(missing)):
+        return ""
+    return (f"{missing} is one of ann.py's helpers, not one of the six, so your file does not "
+            f"have it: write what it does inside the function with numpy, or write {missing} "
+            f"in your file too, above the function (ann.py's is at line "
+            f"{inspect.getsourcelines(helpers[missing])[1]} of ann.py).")
+
+
+def operator_hint(message, line, arrays):
+    """Where the shapes fit but the operator does not: Octave's * for a matrix product, or
+    @ and .T on 1-D vectors. arrays: (name, shape) of the line's arrays."""
+    matrices = [(w, s) for w, s in arrays if len(s) == 2]
+    if "broadcast" in message and "*" in line.replace("**", ""):
+        for (a, sa), (b, sb) in zip(matrices, matrices[1:]):
+            if sa[1] == sb[0] and sa != sb:
+                return (f"\n  The shapes fit a matrix product, but numpy's * multiplies entry "
+                        f"by entry: Octave's {a} * {b} (the article's product) is numpy's "
+                        f"{a} @ {b}.")
+    vectors = [w for w, s in arrays if len(s) == 1]
+    product = re.search(r"(\w+)(?:\.T)?\s*@\s*(\w+)\.T", line)
+    if product and vectors:
+        pair = product.groups()
+        return (f"\n  On a 1-D vector .T changes nothing, and @ of two 1-D vectors is a dot "
+                f"product, one number: the outer product {pair[0]} {pair[1]}^T is "
+                f"np.outer({pair[0]}, {pair[1]}), or make them columns first "
+                f"({pair[0]}.reshape(-1, 1)).")
+    return ""

@@ -422,6 +422,49 @@ def gradient__order_f(theta, n, h, K, X, y, lmbda):
     return np.concatenate((Theta1_grad.ravel(order="F"), Theta2_grad.ravel(order="F")))
 
 
+# ==== Not classic mistakes, but what a wrong answer's numbers can point to ======================
+
+def cost_function__labels_as_numbers(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.reshape(y, (-1, 1))
+    J = np.sum(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3)) / m
+    return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+
+def gradient__labels_as_numbers(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    delta3 = g(a2 @ Theta2.T) - np.reshape(y, (-1, 1))
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+LABELS_AS_NUMBERS = ("It gives what the labels used as numbers give: y (m, 1) in place of the "
+                     "one-hot Y (m, K), whose row for class k has its 1 in column k, "
+                     "np.eye(K)[y.ravel()].")
+DIRECTIONS = {"cost_function": [(cost_function__labels_as_numbers, LABELS_AS_NUMBERS)],
+              "gradient": [(gradient__labels_as_numbers, LABELS_AS_NUMBERS)]}
+
+
+def directions(name, article, cases, arguments):
+    """For the function `name`: (what a known direction gives on each case, its sentence)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return [([made_in(article, wrong)[name](*arguments(name, case)) for case in cases],
+                 sentence) for wrong, sentence in DIRECTIONS.get(name, [])]
+
+
 # ==== Making a mistake in ann.py's functions =====================================================
 
 def made_in(article, wrong):

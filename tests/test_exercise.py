@@ -327,8 +327,87 @@ def test_a_function_that_raises_gets_its_line_and_the_shapes_there_without_a_tra
     assert network is None and "  gradient       wrong: it raises ValueError\n" in said
     assert f"it raised an error at my_ann.py, line {line}: ValueError: " in said
     assert "Theta2 (3, 5), delta3 (3, 1), z2 (4, 1)" in said and "z2 (h,) = (4,)" in said
-    assert "Traceback" not in said
-    assert "Traceback" in report(capsys, learner(blank, body), True)[0]     # --traceback
+    assert "z2 (h,) = (4,) (column (4, 1))" in said and "Traceback" not in said
+    assert f"({exercise.command(str(blank))} --traceback shows the whole traceback.)" in said
+    said = report(capsys, learner(blank, body), True)[0]                    # --traceback
+    assert said.index("  gradient       wrong") < said.index("Traceback") < said.index(
+        "Start with gradient")
+
+
+# Slips whose advice says what to do: (style, function, [(right text, slip)], what is said)
+ADVICE = {
+    "Octave's * on columns": ("columns", "gradient", [("z2 = Theta1 @ a1", "z2 = Theta1 * a1")], [
+        "numpy's * multiplies entry by entry: Octave's Theta1 * a1 (the article's product) is "
+        "numpy's Theta1 @ a1.", "a1 (n + 1,) = (6,) (column (6, 1))"]),
+    "@ and .T on 1-D vectors": ("columns", "gradient", [
+        ("a2 = np.vstack(([[1.0]], g(z2)))", "a2 = np.concatenate(([1.0], g(z2).ravel()))"),
+        ("a3 = g(Theta2 @ a2)", "a3 = g(Theta2 @ a2).reshape(-1, 1)")], [
+        "On a 1-D vector .T changes nothing, and @ of two 1-D vectors is a dot product, one "
+        "number: the outer product delta3 a2^T is np.outer(delta3, a2), or make them columns "
+        "first (delta3.reshape(-1, 1))."]),
+    "labels as numbers": ("rows", "cost_function", [("np.eye(num_labels)[y.ravel()]", "y")],
+                          ["it gives other numbers than ann.py's.\n  " +
+                           mistakes.LABELS_AS_NUMBERS]),
+    "the bias regularized without /m": ("rows", "cost_function", [
+        ("np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))\n    return J",
+         "np.sum(Theta1 ** 2) + np.sum(Theta2 ** 2))\n    return J * m")], [
+        "On a 5 - 4 - 3 network, 9 examples, lambda 0 it is exactly m = 9 times ann.py's: is a "
+        "division by m missing?"]),
+    "lambda / 2 * m": ("rows", "cost_function", [("lmbda / (2 * m)", "lmbda / 2 * m")], [
+        "It is right at lambda 0 but not at lambda 1.5: the regularization is where it "
+        "differs."]),
+    "Theta1 alone off": ("rows", "gradient", [("grad_g(z2)", "z2")], [
+        "Only Theta1's part is off, Theta2's is right: look at delta2"]),
+    "a cost per example": ("rows", "cost_function", [("np.log(1 - h)) / m",
+                                                      "np.log(1 - h), axis=1) / m")], [
+        "its answer is not in the form of ann.py's, a single number.",
+        "cost_function came out with shape (9,), expected (): a single number."]),
+    "the outputs for predictions": ("rows", "predict", [("return np.argmax(a3, axis=1)",
+                                                         "return a3")], [
+        "predict came out with shape (9, 3), expected (9,): class indices (m,) from np.argmax, "
+        "not the outputs (m, K)."]),
+    "Theta1 and Theta2 swapped": ("rows", "reshape", [("return Theta1, Theta2",
+                                                       "return Theta2, Theta1")], [
+        "Theta1 and Theta2 are swapped, shapes (3, 5) and (4, 6): return Theta1, Theta2, in "
+        "that order."]),
+    "a tuple for a gradient": ("rows", "gradient", [(
+        "return np.concatenate((grad1.ravel(), grad2.ravel()))", "return grad1, grad2")], [
+        "its answer is not in the form of ann.py's, one flat vector shaped like theta"]),
+    "ann.py's helpers": ("rows", "cost_function", [("h = g(a2 @ Theta2.T)",
+                                                    "h = feedforward(Theta1, Theta2, a1)[3]")], [
+        "NameError: name 'feedforward' is not defined\n", "feedforward is one of ann.py's "
+        "helpers, not one of the six, so your file does not have it: write what it does inside "
+        "the function with numpy, or write feedforward in your file too"]),
+    "g raises": ("rows", "g", [("1 / (1 + np.exp(-x))", "1 / (1 + np.exp(-x)) @ x")], [
+        "On x from -6 to 6 (an array of shape (13, 2)), that line's arrays: x (13, 2)"]),
+    "a write into reshape's view": ("rows", "cost_function", [
+        ("    m = len(y)\n", "    m = len(y)\n    Theta1[:, 0] = 0\n")], [
+        "cost_function changes theta, which it is given, through a view, at\n    "
+        "Theta1[:, 0] = 0\n  reshape's Theta1 and Theta2 are views of theta"]),
+}
+
+
+@pytest.mark.parametrize("slip", list(ADVICE))
+def test_each_slip_outside_the_catalogue_is_told_what_to_do(blank, capsys, slip):
+    style, function, slips, fragments = ADVICE[slip]
+    said, network = report(capsys, learner(blank, slipped(style, function, slips)))
+    assert network is None and "classic" not in said
+    assert said.count(" right\n") == 5 and f"Start with {function} " in said, said
+    for fragment in fragments:
+        assert fragment in said, said
+    numbers_came_back = not any(words in said for words in ("not in the form", "raised",
+                                                            "changes theta"))
+    assert ("other numbers" in said) == numbers_came_back
+
+
+def test_the_commands_given_work_from_the_learner_s_folder_and_read_run_in_a_notebook(
+        blank, tmp_path, capsys, monkeypatch):
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    said = report(capsys, learner(blank))[0]
+    assert "then run python ../my_ann.py again." in said
+    monkeypatch.setattr(exercise.screens, "notebook_shell", lambda: "ZMQInteractiveShell")
+    assert "then run %run ../my_ann.py again." in report(capsys, learner(blank))[0]
 
 
 def test_other_wrong_answers_are_shown_with_their_numbers_never_a_guessed_mistake(blank,
