@@ -448,7 +448,7 @@ def main(argv=None, learner=None):
     article = (g, grad_g, predict, reshape, cost_function, gradient)    # the article's order
     if args.check_gradients:
         return 0 if check_gradients() else 1
-    network = exercise.check(learner, article, args.traceback) if learner else None
+    network = exercise.check(learner, article, args.traceback, args.maxiter) if learner else None
     if learner and network is None:       # the report said which function is not right yet
         return 1
     try:

@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import textwrap
+import time
 import traceback
 import warnings
 from collections import namedtuple
@@ -148,10 +149,11 @@ class Network(namedtuple("Network", "cost_function gradient predict title")):
         """Nothing to do before the learner's network trains."""
 
 
-def check(learner, article, show_traceback=False):
+def check(learner, article, show_traceback=False, maxiter=600):
     """Check the learner's six functions (learner: their file's namespace) against ann.py's own
     (article, in the article's order), print the report, and return the learner's Network to
-    train, or None while any function is not right."""
+    train, or None while any function is not right. Once all are right, warn if maxiter
+    iterations on the galaxies would take far longer than ann.py's looped run."""
     path = learner.get("__file__") or "your file"
     file = os.path.basename(path)
     print(f"Checking the article's six functions in {file} against ann.py's, one by one (the "
@@ -168,6 +170,9 @@ def check(learner, article, show_traceback=False):
     if first is None:
         print("All six are right. Now your network trains on the galaxies, with fmin_cg on your "
               "cost_function and gradient, as python ann.py trains its own:")
+        slow = too_slow(learner, reference, maxiter)
+        if slow:
+            print(slow)
         return Network(lambda *args: float(np.ravel(learner["cost_function"](*args))[0]),
                        learner["gradient"],
                        lambda *args: np.ravel(learner["predict"](*args)).astype(int),
@@ -179,6 +184,46 @@ def check(learner, article, show_traceback=False):
           + ("" if show_traceback or not tracebacks else
              f"\n  ({command(path)} --traceback shows the whole traceback.)"))
     return None
+
+
+CALLS_PER_ITERATION = 1.8     # fmin_cg's evaluations of the cost (and of the gradient), measured
+
+
+def too_slow(learner, reference, maxiter, m=27, galaxies=2700, limit=30 * 60):
+    """A warning if the learner's cost_function and gradient would take over `limit` seconds
+    for maxiter iterations on the galaxies, else "". Estimated from one call of each on m
+    random examples of 1024 pixels, scaled to the galaxies' count (the article's loop over
+    examples, and numpy's products, scale with it); ann.py's own are timed alike."""
+    n, h, K = 1024, 8, 3
+    rng = np.random.RandomState(0)
+    given = (rng.uniform(-0.2, 0.2, h * (n + 1) + K * (h + 1)), n, h, K, rng.rand(m, n),
+             (np.arange(m) % K).reshape(-1, 1), 1.0)
+
+    def seconds(functions):
+        start = time.perf_counter()
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            for function in functions:
+                function(*given)
+        return (time.perf_counter() - start) * galaxies / m * CALLS_PER_ITERATION * maxiter
+    try:
+        theirs = seconds((learner["cost_function"], learner["gradient"]))
+    except Exception:                 # on the galaxies' shapes it may fail: training will say
+        return ""
+    if theirs <= limit:
+        return ""
+    ours = seconds((reference["cost_function"], reference["gradient"]))
+    return (f"A warning first: your cost_function and gradient would take about "
+            f"{duration(theirs)} for {maxiter} iterations on the galaxies (estimated on {m} "
+            f"examples), where ann.py's looped gradient takes about {duration(ours)}. A Python "
+            "loop over pixels or hidden units is the likely cause: loop over the examples at "
+            "most, as the article does, and let numpy's @ and np.outer do the rest. Ctrl-C "
+            "stops training, and the kept weights are still reported.")
+
+
+def duration(seconds):
+    """A duration in words: 40 minutes, 3.5 hours."""
+    return f"{seconds / 60:.0f} minutes" if seconds < 5400 else f"{seconds / 3600:.1f} hours"
 
 
 def command(path):

@@ -50,8 +50,9 @@ COST_ONLY = ("fmin_cg steps along ann.py's right gradient but judges each step b
 
 @mistake("e-to-the-x", "e^x in place of e^-x", "g(x) = 1 / (1 + e^-x): np.exp(-x), so that g "
          "rises from 0 to 1 (yours falls: g(6) is near 0)", "return 1.0 / (1.0 + np.exp(-",
-         "this g falls where the article's rises, so its slope is -g (1 - g), and backpropagation, which takes it to be +g (1 - g), hands fmin_cg a gradient that is not the "
-         "slope of the cost")
+         "this g falls where the article's rises, so its slope is -g (1 - g), and "
+         "backpropagation, which takes it to be +g (1 - g), hands fmin_cg a gradient that is "
+         "not the slope of the cost")
 def g__e_to_the_x(x):
     return 1 / (1 + np.exp(x))
 
@@ -302,9 +303,9 @@ def gradient__delta3_sign(theta, n, h, K, X, y, lmbda):
 
 @mistake("grad-g-of-a2", "g' taken of a2 instead of z2", "delta2 multiplies by g'(z2), at the "
          "hidden layer's input z2 = Theta1 a1; grad_g(a2) takes it at its output (a2 (1 - a2), "
-         "without grad_g, would be right)", "delta2 = (Theta2[:, 1:].T @ delta3)", "the hidden layer's "
-         "slope is taken at the wrong place, so Theta1's gradient is off: the gradient is not "
-         "the slope of the cost")
+         "without grad_g, would be right)", "delta2 = (Theta2[:, 1:].T @ delta3)",
+         "the hidden layer's slope is taken at the wrong place, so Theta1's gradient is off: "
+         "the gradient is not the slope of the cost")
 def gradient__grad_g_of_a2(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)

@@ -42,8 +42,9 @@ def test_a_mistake_trains_with_ann_py_s_run_faint_behind_and_one_closing_line_sa
         toy_csvs, tmp_path, capsys, monkeypatch):
     drawn = []
     monkeypatch.setattr(mistakes, "draw_behind", lambda ax, *costs: drawn.append(costs))
-    run = main_in_process(capsys, "--break", "gradient-bias-regularized", "--train", toy_csvs[0], "--test",
-                          toy_csvs[1], "--maxiter", 8, "--no-plot", "--save", tmp_path / "f.png")
+    run = main_in_process(capsys, "--break", "gradient-bias-regularized", "--train", toy_csvs[0],
+                          "--test", toy_csvs[1], "--maxiter", 8, "--no-plot", "--save",
+                          tmp_path / "f.png")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "(the bias regularized, in a vectorized gradient)" in run.stdout
     costs = [float(J) for J in re.findall(r"^(?:initial|iter=.*?):  Jtrain= (\S+)", run.stdout,

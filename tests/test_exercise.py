@@ -400,6 +400,23 @@ def test_each_slip_outside_the_catalogue_is_told_what_to_do(blank, capsys, slip)
     assert ("other numbers" in said) == numbers_came_back
 
 
+def test_a_gradient_that_loops_over_pixels_and_units_is_said_to_be_slow_before_training(
+        blank, capsys):
+    slow = slipped("columns", "gradient", [("        Delta1 += delta2 @ a1.T\n", """\
+        for j in range(hidden_layer_size):
+            for k in range(input_layer_size + 1):
+                Delta1[j, k] += delta2[j, 0] * a1[k, 0]
+""")])
+    said, network = report(capsys, learner(blank, slow))
+    assert network is not None and said.count(" right\n") == 6
+    assert re.search(r"A warning first: your cost_function and gradient would take about "
+                     r"(\d+ minutes|\d+\.\d hours) for 600 iterations on the galaxies \(estimated "
+                     r"on 27 examples\), where ann.py's looped gradient takes about \d+ minutes\. "
+                     r"A Python loop over pixels or hidden units is the likely cause", said), said
+    for style in STYLES:                     # the article's loop over examples is fine
+        assert "A warning" not in report(capsys, learner(blank, STYLES[style]))[0]
+
+
 def test_the_commands_given_work_from_the_learner_s_folder_and_read_run_in_a_notebook(
         blank, tmp_path, capsys, monkeypatch):
     (tmp_path / "elsewhere").mkdir()
@@ -441,7 +458,8 @@ UNNAMED = {
                 ("np.argmax(a3, axis=1)", "np.argmin(a3, axis=1)"),
                 ("np.argmax(a3, axis=1)", "np.argmax(a3, axis=0) + 1")],
     "reshape": [("return Theta1, Theta2", "return Theta2, Theta1"),
-                ("(num_labels, hidden_layer_size + 1)", "(num_labels, hidden_layer_size + 1)[::-1]"),
+                ("(num_labels, hidden_layer_size + 1)",
+                 "(num_labels, hidden_layer_size + 1)[::-1]"),
                 ("return Theta1, Theta2", "return Theta1.T, Theta2.T"),
                 ("reshape(hidden_layer_size, input_layer_size + 1)",
                  "reshape(hidden_layer_size, input_layer_size + 1)[:, ::-1]")],
