@@ -602,12 +602,12 @@ class Broken:
         function, number, text = line_in(self.article, self.made)
         J, iterations = np.asarray(history.J_test, dtype=float), history.iteration - 1
         if not np.isfinite(J).all() or not np.isfinite(history.J_train).all():
-            happened = f"its cost became NaN after {iterations} iterations"
+            happened = f"its cost became NaN after {count(iterations)}"
         elif iterations < self.args.maxiter and history.stop_reason is None:
-            happened = (f"fmin_cg stopped after {iterations} iterations, its line search "
-                        "finding no step that lowers the cost")
+            happened = (f"fmin_cg stopped after {count(iterations)}, its line search finding no "
+                        "step that lowers the cost")
         else:
-            happened = f"it trained {iterations} iterations"
+            happened = f"it trained {count(iterations)}"
         if len(J) > 1 and J[-1] > J[0]:
             happened += f", its test cost climbing from {J[0]:.4f} to {J[-1]:.4f}"
         happened += (f"; lowest test cost {np.nanmin(J):.4f} against ann.py's "
@@ -634,6 +634,11 @@ class Broken:
                 CATALOGUE[picked].function == self.made.function:
             return "Right:"
         return f"Not {picked or 'that'}: it was"
+
+
+def count(iterations):
+    """1 iteration, 8 iterations."""
+    return f"{iterations} iteration{'s' * (iterations != 1)}"
 
 
 def asking():

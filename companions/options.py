@@ -120,6 +120,10 @@ def check_break(parser, args, learner):
         print(mistakes.listing())
         parser.exit(0)
     name, close = mistakes.known(args.break_mistake)
+    if args.break_mistake in mistakes.CATALOGUE and name is None:
+        parser.refuse(f"--break: {args.break_mistake} is a mistake of predict, which training "
+                      "does not call: the exercise names it; python ann.py --break lists those "
+                      "that train")
     if name is None:
         parser.refuse(f"--break: no mistake is called {args.break_mistake!r}"
                       + (f" (did you mean {close}?)" if close else "")

@@ -30,6 +30,9 @@ def test_break_alone_lists_each_mistake_on_a_line_and_exits_0(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["--break", "delta3"], "--break: no mistake is called 'delta3' (did you mean delta3-sign?); "
                             "python ann.py --break lists them"),
+    (["--break", "argmax-axis-0"], "--break: argmax-axis-0 is a mistake of predict, which "
+                                   "training does not call: the exercise names it; python ann.py "
+                                   "--break lists those that train"),
     (["--break", "delta3-sign", "--vectorized"], "--break trains ann.py's network with a mistake "
                                                  "made in it: leave out --vectorized")])
 def test_an_unknown_mistake_or_a_clashing_option_is_refused_in_one_line(capsys, argv, message):
