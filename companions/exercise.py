@@ -28,7 +28,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from companions import mistakes, screens
+from companions import mistakes, screens, training
 from companions.data import UserError
 
 SECTIONS = {"g": 2, "grad_g": 2, "predict": 3, "reshape": 4, "cost_function": 4, "gradient": 5}
@@ -90,7 +90,7 @@ def write(path, article, project):
     except OSError as e:
         raise UserError(f"{path}: cannot write it ({e.strerror})") from None
     print(f"wrote {path}: the article's six functions, for you to write. Then run: "
-          f"python {path}")
+          f"{command(path)}")
     return 0
 
 
@@ -144,9 +144,18 @@ class Network(namedtuple("Network", "cost_function gradient predict title")):
     """What run() trains in place of ann.py's own functions: the learner's (or --break's).
     whose: what the run's first line calls it; before_training(live, history): a hook."""
     whose = "your"
+    history = None
 
     def before_training(self, live, history):
-        """Nothing to do before the learner's network trains."""
+        """Keep the run's history: a learner's slow function stops training after the current
+        evaluation once a stop is asked for (Ctrl-C, the window closed), not at the end of an
+        iteration that may take minutes."""
+        self.history = history
+
+    def unless_stopped(self):
+        """Raise training.StopTraining if a stop has been asked for."""
+        if self.history is not None and self.history.stop_reason is not None:
+            raise training.StopTraining(self.history.stop_reason)
 
 
 def check(learner, article, show_traceback=False, maxiter=600):
@@ -173,10 +182,17 @@ def check(learner, article, show_traceback=False, maxiter=600):
         slow = too_slow(learner, reference, maxiter)
         if slow:
             print(slow)
-        return Network(lambda *args: float(np.ravel(learner["cost_function"](*args))[0]),
-                       learner["gradient"],
-                       lambda *args: np.ravel(learner["predict"](*args)).astype(int),
-                       f"{file}: your network, training")
+        def cost(*args):
+            network.unless_stopped()
+            return float(np.ravel(learner["cost_function"](*args))[0])
+
+        def gradient(*args):
+            network.unless_stopped()
+            return learner["gradient"](*args)
+        network = Network(cost, gradient,
+                          lambda *args: np.ravel(learner["predict"](*args)).astype(int),
+                          f"{file}: your network, training")
+        return network
     state, summary, details = verdicts[first]
     print(f"\nStart with {first} (article section {SECTIONS[first]}): "
           + (f"it is not written yet. Write it in place of its raise NotImplementedError, then "

@@ -60,7 +60,7 @@ def ctrl_c_stops(history):
     def on_sigint(signum, frame):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         history.stop_reason = Ended.INTERRUPTED
-        print("\nCtrl-C: training stops at the end of this iteration, and the kept weights are "
+        print("\nCtrl-C: training stops after the current evaluation, and the kept weights are "
               "reported; a second Ctrl-C stops it now.", file=sys.stderr, flush=True)
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:

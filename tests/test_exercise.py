@@ -2,14 +2,16 @@
 mistakes, and their network trained. Each test's name says what must hold."""
 import ast
 import inspect
+import os
 import re
+import signal
 from pathlib import Path
 
 import pytest
 
 import ann
 from companions import exercise, mistakes
-from conftest import filled_exercise, main_in_process, run_ann
+from conftest import filled_exercise, main_in_process, posix_only, run_ann
 
 ARTICLE = (ann.g, ann.grad_g, ann.predict, ann.reshape, ann.cost_function, ann.gradient)
 # Right answers in two styles besides ann.py's own, as a learner writes them: the examples as
@@ -503,3 +505,22 @@ def test_options_that_are_ann_py_s_own_are_refused_when_the_learner_s_network_tr
     assert exit_.value.code == 2 and capsys.readouterr().err == (
         "my_ann.py: error: my_ann.py trains your network with your own functions: leave out "
         "--vectorized and --sweep, ann.py's own (python ann.py --vectorized runs it)\n")
+
+
+@posix_only
+def test_ctrl_c_stops_a_learner_s_network_after_the_current_evaluation(blank, toy_csvs, tmp_path,
+                                                                       capsys):
+    namespace, calls = learner(blank, STYLES["rows"]), []
+    gradient = namespace["gradient"]
+
+    def slow_gradient(*args):       # Ctrl-C during training's third evaluation (after 3 checks)
+        calls.append(len(calls))
+        if len(calls) == 6:
+            os.kill(os.getpid(), signal.SIGINT)
+        return gradient(*args)
+    namespace["gradient"] = slow_gradient
+    run = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", 50,
+                          "--no-plot", "--save", tmp_path / "f.png",
+                          main=lambda argv: ann.main(argv, learner=namespace))
+    assert run.returncode == 130 and "training interrupted (Ctrl-C)" in run.stdout
+    assert len(calls) == 6 and "kept the weights" in run.stdout    # none after the third
