@@ -422,8 +422,8 @@ def direction(name, answers, expected, cases, article):
     if np.allclose(answer, ratio * right, rtol=1e-7, atol=1e-12):
         for value, words in RATIOS:
             if np.isclose(ratio, value(case), rtol=1e-6):
-                return f"On {given_to(name, case)} it is exactly " + words.format(
-                    m=case.m, K=case.K) + "."
+                sentence = "Its answer below is exactly " + words.format(m=case.m, K=case.K)
+                return sentence + ("" if sentence.endswith("?") else ".")
     if name == "gradient":
         split = case.h * (case.n + 1)
         if np.allclose(answer[split:], right[split:], rtol=1e-7, atol=1e-12):
@@ -440,9 +440,9 @@ def where_it_differs(name, answers, expected, cases):
     given = given_to(name, case)
     answer, right, returned = normalized(name, answer), normalized(name, right), answer
     if answer is None or name == "reshape" and len(answer) != 2:
-        return (f"  On {given}: it returned {type(returned).__name__} "
-                + (f"of {len(answer)} arrays, not two, Theta1 and Theta2." if answer else
-                   f"that is not numbers, where ann.py's is {FORMS[name]}."))
+        return (f"  On {given}: it returned a {type(returned).__name__}"
+                + (f" of {len(answer)} arrays, not two, Theta1 and Theta2." if answer else
+                   ", which cannot be read as numbers in that form."))
     if name == "reshape" and [np.shape(a) for a in answer] == [np.shape(r) for r in right][::-1]:
         return (f"  On {given}: Theta1 and Theta2 are swapped, shapes {np.shape(answer[0])} and "
                 f"{np.shape(answer[1])}: return Theta1, Theta2, in that order.")
