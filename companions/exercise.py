@@ -7,10 +7,12 @@ their own network learn.
 functions' signatures and docstrings, each body raising NotImplementedError. `python my_ann.py`
 then checks them in the article's order, each alone (the other five ann.py's own meanwhile, so
 that one mistake is not blamed on the functions that call it), on small networks unlike the
-galaxies, against what ann.py's own functions give there. A wrong answer that matches a classic
-mistake on every check is named, with what to change; any other is shown against the expected
-numbers. A function that raises gets its line and the shapes there. Once all six are right, the
-learner's network trains as ann.py's does.
+galaxies, against what ann.py's own functions give there. A wrong answer that gives what a
+classic mistake of companions/mistakes.py gives, on every check, is named, with what to change;
+any other is shown against the expected numbers, with the direction they point to, or the form
+expected in words. A function that raises gets its line, the shapes there and the operator to
+use. Once all six are right (and fast enough to train, or warned about), the learner's network
+trains as ann.py's does.
 
 The companions never import ann.py (run as a script, it would be loaded a second time): ann.py
 gives its six functions as arguments, in the article's order.
