@@ -6,7 +6,7 @@ import pytest
 
 import ann
 from companions import mistakes
-from conftest import main_in_process
+from conftest import ONE_THREAD, full, main_in_process, run_ann
 
 
 def ann_line(text):
@@ -92,3 +92,29 @@ def test_break_random_hides_the_mistake_until_the_learner_has_guessed_it(
     assert "(a hidden mistake; a vectorized gradient)" in before
     assert run.stdout.startswith(f"{verdict}" + ("" if answer == "right" else "cost-no-m: it "
                                  "was ") + "the mean over the classes as well (cost-mean): ")
+
+
+@full
+def test_on_the_galaxies_the_bias_regularized_changes_little_and_a_flipped_delta3_stalls_at_once(
+        tmp_path):
+    bias = run_ann("--break", "gradient-bias-regularized", "--maxiter", 100, "--no-plot",
+                   "--save", tmp_path / "b.png", env=ONE_THREAD)
+    lowest = re.search(r"lowest test cost (\S+) against ann.py's (\S+),", bias.stdout)
+    assert bias.returncode == 0 and lowest, bias.stdout[-3000:] + bias.stderr
+    assert abs(float(lowest.group(1)) - float(lowest.group(2))) < 0.02 * float(lowest.group(2))
+    flipped = run_ann("--break", "delta3-sign", "--maxiter", 100, "--no-plot", "--save",
+                      tmp_path / "d.png", env=ONE_THREAD)
+    assert flipped.returncode == 0, flipped.stderr
+    assert "the sign of delta3 flipped (delta3-sign): fmin_cg stopped after 0 iterations" in \
+        flipped.stdout
+
+
+@full
+def test_break_random_without_a_terminal_tells_the_mistake_without_asking(tmp_path):
+    run = run_ann("--break", "random", "--maxiter", 20, "--no-plot", "--save", tmp_path / "r.png",
+                  env=ONE_THREAD)
+    assert run.returncode == 0 and "Which mistake" not in run.stdout, run.stderr
+    assert "(a hidden mistake; a vectorized gradient)" in run.stdout
+    assert re.search(r"^\S.* \((" + "|".join(map(re.escape, mistakes.TRAINABLE)) + r")\): "
+                     r"(it trained|fmin_cg stopped|its cost became NaN)", run.stdout,
+                     re.MULTILINE), run.stdout[-3000:]
