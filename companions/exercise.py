@@ -538,8 +538,8 @@ def helper_missing(error, reference):
         return ""
     missing = getattr(error, "name", None) or (str(error).split("'") + ["", ""])[1]
     helpers = reference["g"].__globals__
-    if missing in NAMES or not callable(helpers.get(missing)):
-        return ""
+    if missing in NAMES or getattr(helpers.get(missing), "__globals__", None) is not helpers:
+        return ""                               # not a function defined in ann.py
     return (f"{missing} is one of ann.py's helpers, not one of the six, so your file does not "
             f"have it: write what it does inside the function with numpy, or write {missing} "
             f"in your file too, above the function (ann.py's is at line "

@@ -621,8 +621,10 @@ class Broken:
 
     def guess(self):
         """--break random at a terminal: the learner picks the mistake from the list."""
-        print("\nWhich mistake was it? " + ", ".join(f"{i} {name}" for i, name in
-                                                    enumerate(TRAINABLE, 1)))
+        width = max(map(len, TRAINABLE))
+        print("\nWhich mistake was it?\n" + "\n".join(
+            f"  {i:2d} {name:{width}s}  {CATALOGUE[name].function}: {CATALOGUE[name].title}"
+            for i, name in enumerate(TRAINABLE, 1)))
         try:
             answer = self.ask("your guess (a number or a name): ").strip()
         except EOFError:

@@ -88,7 +88,10 @@ def test_break_random_hides_the_mistake_until_the_learner_has_guessed_it(
                           toy_csvs[1], "--maxiter", 5, "--no-plot", "--save", tmp_path / "f.png")
     assert run.returncode == 0, run.stdout + run.stderr
     before, = asked
-    assert "mean over the classes" not in before and "cost-mean" in before     # the list only
+    assert "(cost-mean):" not in before and "ann.py --break: the mean" not in before
+    number = 1 + mistakes.TRAINABLE.index("cost-mean")
+    assert re.search(rf"^ +{number} cost-mean +cost_function: the mean over the classes as "
+                     r"well$", before, re.MULTILINE)                       # in the list only
     assert "(a hidden mistake; a vectorized gradient)" in before
     assert run.stdout.startswith(f"{verdict}" + ("" if answer == "right" else "cost-no-m: it "
                                  "was ") + "the mean over the classes as well (cost-mean): ")
