@@ -464,8 +464,12 @@ UNNAMED = {
                 ("(num_labels, hidden_layer_size + 1)",
                  "(num_labels, hidden_layer_size + 1)[::-1]"),
                 ("return Theta1, Theta2", "return Theta1.T, Theta2.T"),
-                ("reshape(hidden_layer_size, input_layer_size + 1)",
-                 "reshape(hidden_layer_size, input_layer_size + 1)[:, ::-1]")],
+                ("split = hidden_layer_size * (input_layer_size + 1)\n"      # two at once:
+                 "    Theta1 = theta[:split].reshape(hidden_layer_size, input_layer_size + 1)\n"
+                 "    Theta2 = theta[split:].reshape(num_labels, hidden_layer_size + 1)",
+                 "split = num_labels * (hidden_layer_size + 1)\n"           # Theta2 first,
+                 "    Theta2 = theta[:split].reshape((num_labels, -1), order='F')\n"   # order F
+                 "    Theta1 = theta[split:].reshape((hidden_layer_size, -1), order='F')")],
     "cost_function": [("np.eye(num_labels)[y.ravel()]", "y"),
                       ("lmbda / (2 * m)", "lmbda / 2 * m"),
                       ("np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / m",
