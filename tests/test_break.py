@@ -41,6 +41,14 @@ def test_an_unknown_mistake_or_a_clashing_option_is_refused_in_one_line(capsys, 
     assert exit_.value.code == 2 and capsys.readouterr().err == f"ann.py: error: {message}\n"
 
 
+def test_a_learner_s_file_refuses_break_which_breaks_ann_py_s_network(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_:
+        ann.main(["--break", "delta3-sign"], learner={"__file__": str(tmp_path / "my_ann.py")})
+    assert exit_.value.code == 2 and capsys.readouterr().err == (
+        "my_ann.py: error: --break trains ann.py's network with a mistake made in it: python "
+        "ann.py --break delta3-sign, not python my_ann.py\n")
+
+
 def test_a_mistake_trains_with_ann_py_s_run_faint_behind_and_one_closing_line_says_where_to_look(
         toy_csvs, tmp_path, capsys, monkeypatch):
     drawn = []
