@@ -29,7 +29,8 @@ from scipy.optimize import fmin_cg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # companions/, wherever run from
 try:
-    from companions import data, exercise, figure, options, results, screens, shapes, training
+    from companions import (data, exercise, figure, mistakes, options, results, screens, shapes,
+                            training)
 except ModuleNotFoundError as missing:          # ann.py copied without the folder beside it
     if not (missing.name or "").startswith("companions"):
         raise
@@ -390,7 +391,8 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
     print(f"{len(y_train)} training{f', {len(validation[1])} validation' if validation else ''} and"
           f" {len(y_test)} test images of {X_train.shape[1]} pixels, {num_labels} classes; network "
           f"{' - '.join(map(str, sizes))}, lambda = {args.lmbda:g}, up to {args.maxiter} iterations"
-          f" ({'your' if network else 'vectorized' if args.vectorized else 'looped'} gradient)")
+          f" ({network.whose if network else 'vectorized' if args.vectorized else 'looped'} "
+          "gradient)")
     live = LiveFigure(X_train, y_train, num_labels, args.hidden, args.maxiter, bool(validation))
     frames = figure.Frames(screen, figure.GifRecorder(live.fig, args.gif, args.maxiter)
                            if args.gif else None)    # the GIF's own schedule, the eye's pace
@@ -400,6 +402,8 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
 
     history = History(sizes, args.lmbda, X_train, y_train, X_test, y_test,
                       on_iteration=on_iteration, validation=validation)
+    if network:              # --break: ann.py's own run drawn faint behind, and told at the end
+        network.before_training(live, history)
     start = time.perf_counter()
     ended = training.until_stopped(history, screen, live, title, lambda: train(
         history, initial_weights(*sizes, args.seed), args.maxiter, args.vectorized, (cost, grad)))
@@ -446,7 +450,7 @@ def main(argv=None, learner=None):
     article = (g, grad_g, predict, reshape, cost_function, gradient)    # the article's order
     if args.check_gradients:
         return 0 if check_gradients() else 1
-    network = exercise.check(learner, article, args.traceback) if learner else None
+    network = exercise.check(learner, article, args.traceback, args.maxiter) if learner else None
     if learner and network is None:       # the report said which function is not right yet
         return 1
     try:
@@ -466,7 +470,7 @@ def main(argv=None, learner=None):
             return results.run_saved(args, X_test, y_test, class_names(num_labels), predict,
                                     History, LiveFigure)
         return run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation,
-                   network)
+                   network or mistakes.broken(args, article, train, initial_weights))
     except (data.UserError, MemoryError) as e:
         print(f"{args.prog}: error: {e or 'out of memory'}", file=sys.stderr)  # MemoryError: ''
         return 2

@@ -7,10 +7,12 @@ their own network learn.
 functions' signatures and docstrings, each body raising NotImplementedError. `python my_ann.py`
 then checks them in the article's order, each alone (the other five ann.py's own meanwhile, so
 that one mistake is not blamed on the functions that call it), on small networks unlike the
-galaxies, against what ann.py's own functions give there. A wrong answer that matches a classic
-mistake on every check is named, with what to change; any other is shown against the expected
-numbers. A function that raises gets its line and the shapes there. Once all six are right, the
-learner's network trains as ann.py's does.
+galaxies, against what ann.py's own functions give there. A wrong answer that gives what a
+classic mistake of companions/mistakes.py gives, on every check, is named, with what to change;
+any other is shown against the expected numbers, with the direction they point to, or the form
+expected in words. A function that raises gets its line, the shapes there and the operator to
+use. Once all six are right (and fast enough to train, or warned about), the learner's network
+trains as ann.py's does.
 
 The companions never import ann.py (run as a script, it would be loaded a second time): ann.py
 gives its six functions as arguments, in the article's order.
@@ -18,14 +20,17 @@ gives its six functions as arguments, in the article's order.
 import ast
 import inspect
 import os
+import re
 import sys
 import textwrap
+import time
 import traceback
 import warnings
 from collections import namedtuple
 
 import numpy as np
 
+from companions import mistakes, screens, training
 from companions.data import UserError
 
 SECTIONS = {"g": 2, "grad_g": 2, "predict": 3, "reshape": 4, "cost_function": 4, "gradient": 5}
@@ -87,7 +92,7 @@ def write(path, article, project):
     except OSError as e:
         raise UserError(f"{path}: cannot write it ({e.strerror})") from None
     print(f"wrote {path}: the article's six functions, for you to write. Then run: "
-          f"python {path}")
+          f"{command(path)}")
     return 0
 
 
@@ -121,146 +126,6 @@ def arguments(name, case):
             "gradient": lambda: (case.theta, *sizes, case.X, case.y, case.lmbda)}[name]()
 
 
-# ==== The classic mistakes: each a small edit of the article's functions =========================
-
-def forward(theta, n, h, K, X, edit=None):
-    """Theta1, Theta2, a1, z2, a2 and z3 for all m examples (rows of X), as the article has them
-    (edit: "Theta2 first" and "column-major" are mistakes of reshape)."""
-    split, size2 = h * (n + 1), K * (h + 1)
-    if edit == "Theta2 first":
-        Theta2, Theta1 = theta[:size2].reshape(K, h + 1), theta[size2:].reshape(h, n + 1)
-    else:
-        order = "F" if edit == "column-major" else "C"
-        Theta1 = theta[:split].reshape((h, n + 1), order=order)
-        Theta2 = theta[split:].reshape((K, h + 1), order=order)
-    a1 = np.hstack((np.ones((len(X), 1)), X))
-    z2 = a1 @ Theta1.T
-    a2 = np.hstack((np.ones((len(X), 1)), sigmoid(z2)))
-    return Theta1, Theta2, a1, z2, a2, a2 @ Theta2.T
-
-
-def sigmoid(x, edit=None):
-    return 1 / (1 + np.exp(x if edit == "e^x" else -x))
-
-
-def outputs_and_labels(z3, y, K, edit):
-    """a3 (a softmax where that is the mistake) and the one-hot labels Y, where the labels are
-    counted from 1 as Octave's are, either from y - 1 (class 0 lands in the last column) or
-    matched against 1..K (class 0 gets no 1 at all)."""
-    a3 = (np.exp(z3) / np.exp(z3).sum(axis=1, keepdims=True) if edit == "softmax" else
-          sigmoid(z3))
-    labels = np.ravel(y).astype(int)
-    if edit == "1..K":                                  # y == 1, 2, ..., K: class 0 gets no 1
-        return a3, (labels[:, None] == np.arange(1, K + 1)).astype(float)
-    return a3, np.eye(K)[labels - (edit == "from 1")]
-
-
-def edited(name, edit):
-    """The article's function `name` with the mistake `edit` made (None: none), vectorized."""
-    def predict(Theta1, Theta2, X):
-        a3 = sigmoid(np.hstack((np.ones((len(X), 1)), sigmoid(
-            np.hstack((np.ones((len(X), 1)), X)) @ Theta1.T))) @ Theta2.T)
-        return np.argmax(a3, axis=0 if edit == "axis 0" else 1) + (edit == "from 1")
-
-    def cost_function(theta, n, h, K, X, y, lmbda):
-        Theta1, Theta2, a1, z2, a2, z3 = forward(theta, n, h, K, X)
-        a3, Y = outputs_and_labels(z3, y, K, edit)
-        terms = -Y * np.log(a3)
-        if edit not in ("softmax", "right class only"):
-            terms -= (1 - Y) * np.log(1 - a3)
-        m = len(X)
-        J = terms.sum() / {"no m": 1, "mean": m * K}.get(edit, m)
-        first = 0 if edit == "bias" else 1
-        squares = np.sum(Theta1[:, first:] ** 2) + np.sum(Theta2[:, first:] ** 2)
-        return J + lmbda / (m if edit == "lambda/m" else 2 * m) * squares
-
-    def gradient(theta, n, h, K, X, y, lmbda):
-        Theta1, Theta2, a1, z2, a2, z3 = forward(theta, n, h, K, X)
-        a3, Y = outputs_and_labels(z3, y, K, edit)
-        delta3 = Y - a3 if edit == "delta3 sign" else a3 - Y
-        at = sigmoid(z2) if edit == "g' of a2" else z2
-        delta2 = (delta3 @ (Theta2[:, :-1] if edit == "bias column" else Theta2[:, 1:])) * (
-            sigmoid(at) * (1 - sigmoid(at)))
-        m = len(X)
-        grads = [delta2.T @ a1 / (1 if edit == "no m" else m),
-                 delta3.T @ a2 / (1 if edit == "no m" else m)]
-        first = 0 if edit == "bias" else 1
-        for grad, Theta in zip(grads, (Theta1, Theta2)):
-            grad[:, first:] += lmbda / (2 * m if edit == "lambda/2m" else m) * Theta[:, first:]
-        order = "F" if edit == "column-major" else "C"
-        return np.concatenate([grad.ravel(order) for grad in grads])
-
-    return {"g": lambda x: sigmoid(x, edit),
-            "grad_g": lambda x: x * (1 - x) if edit == "x(1 - x)" else
-            sigmoid(x) * (1 - sigmoid(x)),
-            "predict": predict,
-            "reshape": lambda theta, n, h, K: forward(theta, n, h, K, np.zeros((0, n)), edit)[:2],
-            "cost_function": cost_function, "gradient": gradient}[name]
-
-
-LABELS_FROM_1 = ("labels counted from 1", "the classes are 0, 1, 2, ... as Python counts: the "
-                 "one-hot label of class k has its 1 in column k, np.eye(K)[y] (y - 1, or "
-                 "labels 1..K, are Octave's: class 0 loses its 1 or lands in the last column)")
-SOFTMAX = ("a softmax in place of independent sigmoids", "the article's outputs are K "
-           "independent sigmoids, a3 = g(z3), each with its own logistic cost -y log h - "
-           "(1 - y) log(1 - h), summed over the classes; a softmax is another network's")
-BIAS = "the bias column (the first of Theta1 and of Theta2) is left out of the regularization"
-MISTAKES = {   # (function, edit): (the mistake's name, what to change)
-    ("g", "e^x"): ("e^x in place of e^-x", "g(x) = 1 / (1 + e^-x): np.exp(-x), so that g "
-                   "rises from 0 to 1 (yours falls: g(6) is near 0)"),
-    ("grad_g", "x(1 - x)"): ("the derivative taken of the wrong thing", "g'(x) = g(x) (1 - g(x)) "
-                             "takes g of x first; x (1 - x) is g' only where x is already an "
-                             "activation g(z)"),
-    ("predict", "from 1"): LABELS_FROM_1[:1] + ("the classes are 0, 1, 2, ... as Python counts, "
-                                                "and np.argmax gives them as they are: no + 1",),
-    ("predict", "axis 0"): ("the largest output over the examples", "each example's class is the "
-                            "index of the largest of its own K outputs: np.argmax(a3, axis=1), "
-                            "the examples being rows"),
-    ("reshape", "column-major"): ("Octave's column-major order", "theta holds Theta1 row by row, "
-                                  "numpy's own order: theta[:h * (n + 1)].reshape(h, n + 1), "
-                                  "without order='F'"),
-    ("reshape", "Theta2 first"): ("Theta2 taken from the start of theta", "theta holds Theta1's "
-                                  "h (n + 1) weights first, then Theta2's K (h + 1)"),
-    ("cost_function", "bias"): ("the bias regularized", BIAS + ": Theta1[:, 1:] and "
-                                "Theta2[:, 1:]"),
-    ("cost_function", "no m"): ("the division by m forgotten", "J averages the cross-entropy "
-                                "over the m examples: divide its sum by m"),
-    ("cost_function", "lambda/m"): ("lambda / m in place of lambda / 2m", "the penalty is "
-                                    "lambda / (2 m) times the sum of the squares (its "
-                                    "derivative is then (lambda / m) Theta)"),
-    ("cost_function", "from 1"): LABELS_FROM_1,
-    ("cost_function", "1..K"): LABELS_FROM_1,
-    ("cost_function", "softmax"): SOFTMAX,
-    ("cost_function", "right class only"): ("the (1 - y) log(1 - h) term left out", "each output "
-                                            "has two terms, -y log h and -(1 - y) log(1 - h): "
-                                            "the second pushes the wrong classes' outputs down"),
-    ("cost_function", "mean"): ("the mean over the classes as well", "J sums over the K classes "
-                                "and averages over the m examples only: np.sum(...) / m, not "
-                                "np.mean of the (m, K) array, which divides by m K"),
-    ("gradient", "bias"): ("the bias regularized", BIAS + ": add (lambda / m) Theta to every "
-                           "column but the first"),
-    ("gradient", "no m"): ("the division by m forgotten", "divide the accumulated Delta1 and "
-                           "Delta2 by m, then add the regularization"),
-    ("gradient", "lambda/2m"): ("lambda / 2m in place of lambda / m", "the derivative of "
-                                "(lambda / 2m) Theta^2 is (lambda / m) Theta: the 2 goes"),
-    ("gradient", "delta3 sign"): ("the sign of delta3 flipped", "the output error is delta3 = "
-                                  "a3 - y, what came out less what should have: y - a3 turns "
-                                  "the gradient around, and training would climb the cost"),
-    ("gradient", "g' of a2"): ("g' taken of a2 instead of z2", "delta2 multiplies by g'(z2), "
-                               "at the hidden layer's input z2 = Theta1 a1; grad_g(a2) takes it "
-                               "at its output (a2 (1 - a2), without grad_g, would be right)"),
-    ("gradient", "bias column"): ("Theta2's bias column kept in delta2", "delta2 = Theta2[:, 1:]^T "
-                                  "delta3 * g'(z2): leave out Theta2's first column, the bias "
-                                  "unit's: a constant 1 has no error to pass back"),
-    ("gradient", "from 1"): LABELS_FROM_1,
-    ("gradient", "1..K"): LABELS_FROM_1,
-    ("gradient", "softmax"): SOFTMAX,
-    ("gradient", "column-major"): ("the gradient unrolled column-major", "unroll it as theta is, "
-                                   "row by row: np.concatenate((grad1.ravel(), grad2.ravel())), "
-                                   "without ravel('F')"),
-}
-
-
 # ==== Checking the learner's functions ===========================================================
 
 SHAPES = {   # the article's names, for one example (for all m at once, m rows of these)
@@ -275,38 +140,122 @@ SHAPES = {   # the article's names, for one example (for all m at once, m rows o
     "Delta1": ("(h, n + 1)", lambda c: (c.h, c.n + 1)),
     "Delta2": ("(K, h + 1)", lambda c: (c.K, c.h + 1)),
 }
-Network = namedtuple("Network", "cost_function gradient predict title")
 
 
-def check(learner, article, show_traceback=False):
+class Network(namedtuple("Network", "cost_function gradient predict title")):
+    """What run() trains in place of ann.py's own functions: the learner's (or --break's).
+    whose: what the run's first line calls it; before_training(live, history): a hook."""
+    whose = "your"
+    history = None
+
+    def before_training(self, live, history):
+        """Keep the run's history: a learner's slow function stops training after the current
+        evaluation once a stop is asked for (Ctrl-C, the window closed), not at the end of an
+        iteration that may take minutes."""
+        self.history = history
+
+    def unless_stopped(self):
+        """Raise training.StopTraining if a stop has been asked for."""
+        if self.history is not None and self.history.stop_reason is not None:
+            raise training.StopTraining(self.history.stop_reason)
+
+
+def check(learner, article, show_traceback=False, maxiter=600):
     """Check the learner's six functions (learner: their file's namespace) against ann.py's own
     (article, in the article's order), print the report, and return the learner's Network to
-    train, or None while any function is not right."""
+    train, or None while any function is not right. Once all are right, warn if maxiter
+    iterations on the galaxies would take far longer than ann.py's looped run."""
     path = learner.get("__file__") or "your file"
     file = os.path.basename(path)
     print(f"Checking the article's six functions in {file} against ann.py's, one by one (the "
           "other five ann.py's own meanwhile), on small networks unlike the galaxies:")
-    reference = dict(zip(NAMES, article))
-    verdicts = {name: check_one(name, learner, reference, path, show_traceback)
+    reference, tracebacks = dict(zip(NAMES, article)), []
+    verdicts = {name: check_one(name, learner, reference, path, tracebacks)
                 for name in NAMES}
     for name, (state, summary, _) in verdicts.items():
         print(f"  {name:14s} {state}{': ' + summary if summary else ''}")
+    if show_traceback:                    # --traceback: after the table, not inside it
+        for text in tracebacks:
+            print("\n" + text.rstrip())
     first = next((name for name in NAMES if verdicts[name][0] != "right"), None)
     if first is None:
         print("All six are right. Now your network trains on the galaxies, with fmin_cg on your "
               "cost_function and gradient, as python ann.py trains its own:")
-        return Network(lambda *args: float(np.ravel(learner["cost_function"](*args))[0]),
-                       learner["gradient"],
-                       lambda *args: np.ravel(learner["predict"](*args)).astype(int),
-                       f"{file}: your network, training")
+        slow = too_slow(learner, reference, maxiter)
+        if slow:
+            print(slow)
+        def cost(*args):
+            network.unless_stopped()
+            return float(np.ravel(learner["cost_function"](*args))[0])
+
+        def gradient(*args):
+            network.unless_stopped()
+            return learner["gradient"](*args)
+        network = Network(cost, gradient,
+                          lambda *args: np.ravel(learner["predict"](*args)).astype(int),
+                          f"{file}: your network, training")
+        return network
     state, summary, details = verdicts[first]
     print(f"\nStart with {first} (article section {SECTIONS[first]}): "
           + (f"it is not written yet. Write it in place of its raise NotImplementedError, then "
-             f"run python {file} again." if state == "not written yet" else details))
+             f"run {command(path)} again." if state == "not written yet" else details)
+          + ("" if show_traceback or not tracebacks else
+             f"\n  ({command(path)} --traceback shows the whole traceback.)"))
     return None
 
 
-def check_one(name, learner, reference, path, show_traceback):
+CALLS_PER_ITERATION = 1.8     # fmin_cg's evaluations of the cost (and of the gradient), measured
+
+
+def too_slow(learner, reference, maxiter, m=27, galaxies=2700, limit=30 * 60):
+    """A warning if the learner's cost_function and gradient would take over `limit` seconds
+    for maxiter iterations on the galaxies, else "". Estimated from one call of each on m
+    random examples of 1024 pixels, scaled to the galaxies' count (the article's loop over
+    examples, and numpy's products, scale with it); ann.py's own are timed alike."""
+    n, h, K = 1024, 8, 3
+    rng = np.random.RandomState(0)
+    given = (rng.uniform(-0.2, 0.2, h * (n + 1) + K * (h + 1)), n, h, K, rng.rand(m, n),
+             (np.arange(m) % K).reshape(-1, 1), 1.0)
+
+    def seconds(functions):
+        start = time.perf_counter()
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            for function in functions:
+                function(*given)
+        return (time.perf_counter() - start) * galaxies / m * CALLS_PER_ITERATION * maxiter
+    try:
+        theirs = seconds((learner["cost_function"], learner["gradient"]))
+    except Exception:                 # on the galaxies' shapes it may fail: training will say
+        return ""
+    if theirs <= limit:
+        return ""
+    ours = seconds((reference["cost_function"], reference["gradient"]))
+    return (f"A warning first: your cost_function and gradient would take about "
+            f"{duration(theirs)} for {maxiter} iterations on the galaxies (estimated on {m} "
+            f"examples), where ann.py's looped gradient takes about {duration(ours)}. A Python "
+            "loop over pixels or hidden units is the likely cause: loop over the examples at "
+            "most, as the article does, and let numpy's @ and np.outer do the rest. Ctrl-C "
+            "stops training, and the kept weights are still reported.")
+
+
+def duration(seconds):
+    """A duration in words: 40 minutes, 3.5 hours."""
+    return f"{seconds / 60:.0f} minutes" if seconds < 5400 else f"{seconds / 3600:.1f} hours"
+
+
+def command(path):
+    """How the learner runs their file again, from the folder they are in: python PATH, or
+    %run PATH in a notebook; PATH relative to the current folder where it is inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:                          # on another drive (Windows)
+        relative = path
+    shown = os.path.abspath(path) if relative.startswith(2 * (os.pardir + os.sep)) else relative
+    return f"{'%run' if screens.notebook_shell() else 'python'} {shown}"
+
+
+def check_one(name, learner, reference, path, tracebacks):
     """The verdict on the learner's `name`, alone: (state, a few words, the details)."""
     function = learner.get(name)
     if not callable(function):
@@ -328,10 +277,18 @@ def check_one(name, learner, reference, path, show_traceback):
                 return "not written yet", "", ""
             except Exception as error:                # the learner's mistake: said, not raised
                 return "wrong", f"it raises {type(error).__name__}", raised(
-                    error, name, path, case, show_traceback)
+                    error, name, path, case, reference, tracebacks)
             changed = [parameter for parameter, before, after in zip(
                 inspect.signature(reference[name]).parameters, given, copies)
                 if not np.array_equal(before, after, equal_nan=True)]
+            line = written_at(function, given, path) if changed else None
+            if line and changed[0] == "theta" and not line.startswith("theta"):
+                return "wrong", "it changes its input theta through a view", (
+                    f"{name} changes theta, which it is given, through a view, at\n    {line}\n"
+                    "  reshape's Theta1 and Theta2 are views of theta, sharing its memory, so "
+                    "writing into them writes into theta, which fmin_cg needs as it was. Take "
+                    "copies first (Theta1 = Theta1.copy()) or make new arrays (Theta1[:, 1:], "
+                    "without writing into it).")
             if changed:
                 return "wrong", f"it changes its input {changed[0]}", (
                     f"{name} changes {changed[0]}, which it is given: fmin_cg and the other "
@@ -343,20 +300,45 @@ def check_one(name, learner, reference, path, show_traceback):
         expected = [reference[name](*arguments(name, case)) for case in cases]
         if all(same(name, answer, right) for answer, right in zip(answers, expected)):
             return "right", "", ""
-        for (function_name, edit), (mistake, advice) in MISTAKES.items():
-            if function_name == name and all(same(name, answer, edited(name, edit)(
-                    *arguments(name, case))) for answer, case in zip(answers, cases)):
-                return "wrong", mistake, (f"{mistake}, a classic mistake.\n  What to change: "
-                                          f"{advice}.\n"
-                                          + where_it_differs(name, answers, expected, cases))
-        return "wrong", "", ("it gives other numbers than ann.py's.\n"
-                             + where_it_differs(name, answers, expected, cases))
+        article = tuple(reference[function] for function in NAMES)
+        for key, wrong in mistakes.wrong_answers(name, article, cases, arguments).items():
+            if all(same(name, answer, made) for answer, made in zip(answers, wrong)):
+                made = mistakes.CATALOGUE[key]
+                return "wrong", made.title, (
+                    f"{made.title}, a classic mistake.\n  What to change: {made.advice}.\n"
+                    + where_it_differs(name, answers, expected, cases))
+        return "wrong", "", unnamed(name, answers, expected, cases, article)
     finally:
         for other, value in others.items():
             if value is None:
                 learner.pop(other, None)
             else:
                 learner[other] = value
+
+
+def written_at(function, given, path):
+    """The line of the learner's file where `function` writes into an array it is given (run
+    again on read-only copies), or None."""
+    frozen = [np.array(value) for value in given]
+    for value in frozen:
+        value.flags.writeable = False
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            function(*frozen)
+    except ValueError as error:
+        tb, at = error.__traceback__, None
+        while tb is not None:
+            if os.path.abspath(tb.tb_frame.f_code.co_filename) == os.path.abspath(path):
+                at = tb
+            tb = tb.tb_next
+        if at is not None and "read-only" in str(error):
+            import linecache
+            linecache.checkcache(path)          # the file as it is now
+            return linecache.getline(path, at.tb_lineno).strip()
+    except Exception:
+        pass
+    return None
 
 
 def normalized(name, answer):
@@ -384,25 +366,96 @@ def same(name, answer, expected):
                                                                   atol=1e-12)
 
 
+FORMS = {   # what each function returns, in words
+    "g": "an array shaped like x, g of each entry", "grad_g": "an array shaped like x, g' of "
+    "each entry", "predict": "class indices (m,) from np.argmax, not the outputs (m, K)",
+    "reshape": "two arrays, Theta1 (h, n + 1) then Theta2 (K, h + 1)",
+    "cost_function": "a single number",
+    "gradient": "one flat vector shaped like theta, (h (n + 1) + K (h + 1),)"}
+
+
+def given_to(name, case):
+    """What `name` is given on a check case, in words."""
+    if name in ("g", "grad_g"):
+        return "x from -6 to 6 (an array of shape (13, 2))"
+    network = f"a {case.n} - {case.h} - {case.K} network, {case.m} examples"
+    return network + (f", lambda {case.lmbda:g}" if name in ("cost_function", "gradient") else "")
+
+
+def unnamed(name, answers, expected, cases, article):
+    """A wrong answer that is no classic mistake: "other numbers" only where numbers came back
+    in ann.py's form, with the direction those numbers show; otherwise the form expected."""
+    forms = [normalized(name, a) for a in answers]
+    numbers = all(form is not None and (len(form) == 2 if name == "reshape" else True) and
+                  all(np.shape(x) == np.shape(y) for x, y in zip(
+                      form if name == "reshape" else [form],
+                      normalized(name, e) if name == "reshape" else [normalized(name, e)]))
+                  for form, e in zip(forms, expected))
+    if not numbers:
+        return (f"its answer is not in the form of ann.py's, {FORMS[name]}.\n"
+                + where_it_differs(name, answers, expected, cases))
+    hint = direction(name, answers, expected, cases, article)
+    return ("it gives other numbers than ann.py's." + (f"\n  {hint}" if hint else "") + "\n"
+            + where_it_differs(name, answers, expected, cases))
+
+
+RATIOS = ((lambda c: c.m, "m = {m} times ann.py's: is a division by m missing?"),
+          (lambda c: 1 / c.m, "ann.py's divided by m = {m} once more: is m divided twice?"),
+          (lambda c: 2, "twice ann.py's: a 2 too few in a denominator?"),
+          (lambda c: 0.5, "half of ann.py's: a 2 too many in a denominator?"),
+          (lambda c: 1 / c.K, "ann.py's divided by K = {K}: a mean over the classes as well?"),
+          (lambda c: -1, "ann.py's with the sign flipped"))
+
+
+def direction(name, answers, expected, cases, article):
+    """What the numbers of a wrong cost or gradient point to, in a sentence, or ""."""
+    if name not in ("cost_function", "gradient"):
+        return ""
+    agree = [same(name, a, e) for a, e in zip(answers, expected)]
+    for wrong, sentence in mistakes.directions(name, article, cases, arguments):
+        if all(same(name, a, w) for a, w in zip(answers, wrong)):
+            return sentence
+    if agree[0] and cases[0].lmbda == 0:
+        return (f"It is right at lambda 0 but not at lambda {cases[1].lmbda:g}: the "
+                "regularization is where it differs.")
+    case, answer, right = next((c, np.ravel(normalized(name, a)), np.ravel(normalized(name, e)))
+                               for c, a, e, ok in zip(cases, answers, expected, agree) if not ok)
+    ratio = np.dot(answer, right) / np.dot(right, right) if np.dot(right, right) else 0.0
+    if np.allclose(answer, ratio * right, rtol=1e-7, atol=1e-12):
+        for value, words in RATIOS:
+            if np.isclose(ratio, value(case), rtol=1e-6):
+                sentence = "Its answer below is exactly " + words.format(m=case.m, K=case.K)
+                return sentence + ("" if sentence.endswith("?") else ".")
+    if name == "gradient":
+        split = case.h * (case.n + 1)
+        if np.allclose(answer[split:], right[split:], rtol=1e-7, atol=1e-12):
+            return ("Only Theta1's part is off, Theta2's is right: look at delta2, the hidden "
+                    "layer's error, and how it becomes Delta1.")
+    return ""
+
+
 def where_it_differs(name, answers, expected, cases):
-    """The first check case where the answer differs, in numbers, and a sanity number."""
+    """The first check case where the answer differs, in numbers or in form, and a sanity
+    number."""
     case, answer, right = next((c, a, e) for c, a, e in zip(cases, answers, expected)
                                if not same(name, a, e))
-    network = (f"a {case.n} - {case.h} - {case.K} network, {case.m} examples, lambda "
-               f"{case.lmbda:g}" if name in ("cost_function", "gradient") else
-               f"a {case.n} - {case.h} - {case.K} network, {case.m} examples")
-    given = {"g": "x from -6 to 6", "grad_g": "x from -6 to 6"}.get(name, network)
+    given = given_to(name, case)
     answer, right, returned = normalized(name, answer), normalized(name, right), answer
     if answer is None or name == "reshape" and len(answer) != 2:
-        return (f"  On {given}: it returned {type(returned).__name__} "
-                + (f"of {len(answer)} arrays, not two, Theta1 and Theta2." if answer else
-                   "that is not numbers."))
+        return (f"  On {given}: it returned a {type(returned).__name__}"
+                + (f" of {len(answer)} arrays, not two, Theta1 and Theta2." if answer else
+                   ", which cannot be read as numbers in that form."))
+    if name == "reshape" and [np.shape(a) for a in answer] == [np.shape(r) for r in right][::-1]:
+        return (f"  On {given}: Theta1 and Theta2 are swapped, shapes {np.shape(answer[0])} and "
+                f"{np.shape(answer[1])}: return Theta1, Theta2, in that order.")
     parts = list(answer) if name == "reshape" else [answer]
     for part, (label, expected_part) in zip(parts, (zip(("Theta1", "Theta2"), right)
                                                     if name == "reshape" else [(name, right)])):
         if np.shape(part) != np.shape(expected_part):
+            form = FORMS[name] if name != "reshape" else (
+                "Theta1 (h, n + 1)" if label == "Theta1" else "Theta2 (K, h + 1)")
             return (f"  On {given}: {label} came out with shape {np.shape(part)}, expected "
-                    f"{np.shape(expected_part)}.")
+                    f"{np.shape(expected_part)}: {form}.")
         wrong = ~np.isclose(part, expected_part, rtol=1e-7, atol=1e-12)
         if wrong.any():
             at = tuple(int(i) for i in np.unravel_index(np.argmax(wrong), np.shape(part)))
@@ -439,33 +492,76 @@ def gradient_blocks(case, answer, right):
     return "  By block: " + ", ".join(blocks) + "."
 
 
-def raised(error, name, path, case, show_traceback):
-    """A function that raised: its line in the learner's file, the error, and the shapes on
-    that line against the article's; the whole traceback only if asked for."""
+def raised(error, name, path, case, reference, tracebacks):
+    """A function that raised: its line in the learner's file, the error, the shapes on that
+    line against the article's (as rows and as the article's columns), and the operator where
+    the shapes fit but it does not; the whole traceback kept for --traceback."""
+    tracebacks.append("".join(traceback.format_exception(type(error), error,
+                                                         error.__traceback__)))
     tb, at = error.__traceback__, None
     while tb is not None:
         if os.path.abspath(tb.tb_frame.f_code.co_filename) == os.path.abspath(path):
             at = tb
         tb = tb.tb_next
     message = f"{type(error).__name__}: {error}".splitlines()[0]
-    if show_traceback:
-        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stdout)
+    helper = helper_missing(error, reference)
     if at is None:
-        return f"it raised {message}"
+        return f"it raised {message}" + (f"\n  {helper}" if helper else "")
     import linecache
     linecache.checkcache(path)                  # the file as it is now, edited or not
     line = linecache.getline(path, at.tb_lineno).strip()
+    where = f"it raised an error at {os.path.basename(path)}, line {at.tb_lineno}: {message}\n" \
+            f"    {line}"
+    if helper:                                  # the shapes there have nothing to do with it
+        return f"{where}\n  {helper}"
     words = list(dict.fromkeys("".join(c if c.isalnum() or c == "_" else " " for c in line)
                                .split()))                 # the names on that line, in order
     local = at.tb_frame.f_locals
-    found = [f"{word} {np.shape(local[word])}" for word in words
-             if word in local and isinstance(local[word], (np.ndarray, list, tuple))]
-    article = [f"{word} {SHAPES[word][0]} = {SHAPES[word][1](case)}" for word in words
-               if word in SHAPES]
-    return (f"it raised an error at {os.path.basename(path)}, line {at.tb_lineno}: {message}\n"
-            f"    {line}\n  On a {case.n} - {case.h} - {case.K} network of {case.m} examples"
+    arrays = [(word, np.shape(local[word])) for word in words
+              if word in local and isinstance(local[word], (np.ndarray, list, tuple))]
+    found = [f"{word} {shape}" for word, shape in arrays]
+    article = []
+    for word in (word for word in words if word in SHAPES):
+        form, shape = SHAPES[word][0], SHAPES[word][1](case)
+        article.append(f"{word} {form} = {shape}" + (f" (column {shape + (1,)})"
+                                                     if len(shape) == 1 else ""))
+    return (f"{where}\n  On {given_to(name, case)}"
             + (f", that line's arrays: {', '.join(found)}" if found else "")
-            + (f"; the article's shapes (for one example; m rows of them for all): "
-               f"{', '.join(article)}" if article else "") + "."
-            + ("" if show_traceback else f"\n  (python {os.path.basename(path)} --traceback "
-               "shows the whole traceback.)"))
+            + (f"; the article's shapes, for one example as a row (as the article's column), "
+               f"m rows of them for all: {', '.join(article)}" if article else "") + "."
+            + operator_hint(message, line, arrays))
+
+
+def helper_missing(error, reference):
+    """For a NameError on one of ann.py's own helpers: what it is and what to do, else ""."""
+    if not isinstance(error, NameError):
+        return ""
+    missing = getattr(error, "name", None) or (str(error).split("'") + ["", ""])[1]
+    helpers = reference["g"].__globals__
+    if missing in NAMES or getattr(helpers.get(missing), "__globals__", None) is not helpers:
+        return ""                               # not a function defined in ann.py
+    return (f"{missing} is one of ann.py's helpers, not one of the six, so your file does not "
+            f"have it: write what it does inside the function with numpy, or write {missing} "
+            f"in your file too, above the function (ann.py's is at line "
+            f"{inspect.getsourcelines(helpers[missing])[1]} of ann.py).")
+
+
+def operator_hint(message, line, arrays):
+    """Where the shapes fit but the operator does not: Octave's * for a matrix product, or
+    @ and .T on 1-D vectors. arrays: (name, shape) of the line's arrays."""
+    matrices = [(w, s) for w, s in arrays if len(s) == 2]
+    if "broadcast" in message and "*" in line.replace("**", ""):
+        for (a, sa), (b, sb) in zip(matrices, matrices[1:]):
+            if sa[1] == sb[0] and sa != sb:
+                return (f"\n  The shapes fit a matrix product, but numpy's * multiplies entry "
+                        f"by entry: Octave's {a} * {b} (the article's product) is numpy's "
+                        f"{a} @ {b}.")
+    vectors = [w for w, s in arrays if len(s) == 1]
+    product = re.search(r"(\w+)(?:\.T)?\s*@\s*(\w+)\.T", line)
+    if product and vectors:
+        pair = product.groups()
+        return (f"\n  On a 1-D vector .T changes nothing, and @ of two 1-D vectors is a dot "
+                f"product, one number: the outer product {pair[0]} {pair[1]}^T is "
+                f"np.outer({pair[0]}, {pair[1]}), or make them columns first "
+                f"({pair[0]}.reshape(-1, 1)).")
+    return ""

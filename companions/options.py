@@ -112,6 +112,33 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def check_break(parser, args, learner):
+    """--break: alone, the list of mistakes (then exit); an unknown name, or options that would
+    train another network, refused in one line."""
+    from companions import mistakes
+    if args.break_mistake == "":
+        print(mistakes.listing())
+        parser.exit(0)
+    name, close = mistakes.known(args.break_mistake)
+    if args.break_mistake in mistakes.CATALOGUE and name is None:
+        parser.refuse(f"--break: {args.break_mistake} is a mistake of predict, which training "
+                      "does not call: the exercise names it; python ann.py --break lists those "
+                      "that train")
+    if name is None:
+        parser.refuse(f"--break: no mistake is called {args.break_mistake!r}"
+                      + (f" (did you mean {close}?)" if close else "")
+                      + "; python ann.py --break lists them")
+    clashing = [f"--{option.replace('_', '-')}" for option in (
+        "vectorized", "sweep", "weights", "check_gradients", "exercise", "validation")
+        if getattr(args, option)]
+    if learner:
+        parser.refuse(f"--break trains ann.py's network with a mistake made in it: python "
+                      f"ann.py --break {name}, not python {parser.prog}")
+    if clashing:
+        parser.refuse(f"--break trains ann.py's network with a mistake made in it: leave out "
+                      f"{' and '.join(clashing)}")
+
+
 def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
     """ann.py's options, defaulting to its parameter block (seed, hidden, lmbda, maxiter, and
     the train and test CSVs); learner: the path of the exercise's file when it runs them (the
@@ -190,11 +217,17 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
                       help="write PATH (my_ann.py, say): the article's six functions for you to "
                            "write; then python PATH checks them, says what is wrong, and once "
                            "all are right trains your network as ann.py trains its own")
+    more.add_argument("--break", nargs="?", const="", dest="break_mistake", metavar="NAME",
+                      help="train ann.py's network with the classic mistake NAME made in it, "
+                           "ann.py's own run faint behind, and be told what happened and why; "
+                           "--break alone lists them, --break random hides which until the end")
     more.add_argument("--traceback", action="store_true",
                       help="with python my_ann.py: the whole traceback when one of your "
                            "functions raises an error")
     args = parser.parse_args(argv)
     args.prog = parser.prog
+    if args.break_mistake is not None:
+        check_break(parser, args, learner)
     own = [f"--{name.replace('_', '-')}" for name in ("vectorized", "sweep", "weights",
                                                        "check_gradients", "exercise")
            if learner and getattr(args, name)]

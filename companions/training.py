@@ -60,6 +60,9 @@ def ctrl_c_stops(history):
     def on_sigint(signum, frame):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         history.stop_reason = Ended.INTERRUPTED
+        print("\nCtrl-C: training stops after the current evaluation, and the kept weights are "
+              "reported; a second Ctrl-C stops it now.", flush=True,     # a notebook: no red
+              file=sys.stdout if screens.notebook_shell() else sys.stderr)
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         yield

@@ -185,7 +185,7 @@ def run_ann(*args, headless=True, runner=(), timeout=300, env=None, script=None,
     environment.update(env or {})
     return subprocess.run([*runner, sys.executable, script or os.path.join(ROOT, "ann.py"),
                            *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                          env=environment, cwd=cwd)
+                          env=environment, cwd=cwd, stdin=subprocess.DEVNULL)   # no terminal
 
 
 @functools.lru_cache(maxsize=None)

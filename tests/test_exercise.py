@@ -2,19 +2,23 @@
 mistakes, and their network trained. Each test's name says what must hold."""
 import ast
 import inspect
+import os
 import re
+import signal
 from pathlib import Path
 
 import pytest
 
 import ann
-from companions import exercise
-from conftest import filled_exercise, main_in_process, run_ann
+from companions import exercise, mistakes
+from conftest import filled_exercise, main_in_process, posix_only, run_ann
 
 ARTICLE = (ann.g, ann.grad_g, ann.predict, ann.reshape, ann.cost_function, ann.gradient)
-# Right answers in two styles besides ann.py's own: the gradient as the article writes it, one
-# example at a time in column vectors, and for all examples at once; the rest is common to both.
-COMMON = """
+# Right answers in two styles besides ann.py's own, as a learner writes them: the examples as
+# rows, all at once; and the article's column vectors (one example at a time in cost_function
+# and gradient, the examples as columns in predict). Each catalogued mistake is then written into
+# them as a learner would slip, as literal source.
+STYLES = {"rows": """
 def g(x):
     return 1 / (1 + np.exp(-x))
 
@@ -22,48 +26,185 @@ def grad_g(x):
     return g(x) * (1 - g(x))
 
 def predict(Theta1, Theta2, X):
-    a2 = np.hstack((np.ones((len(X), 1)), g(np.hstack((np.ones((len(X), 1)), X)) @ Theta1.T)))
-    return np.argmax(g(a2 @ Theta2.T), axis=1).reshape(-1, 1)
+    a1 = np.column_stack((np.ones(len(X)), X))
+    a2 = np.column_stack((np.ones(len(X)), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    return np.argmax(a3, axis=1)
 
-def reshape(theta, n, h, K):
-    return theta[:h * (n + 1)].reshape(h, n + 1), theta[h * (n + 1):].reshape(K, h + 1)
+def reshape(theta, input_layer_size, hidden_layer_size, num_labels):
+    split = hidden_layer_size * (input_layer_size + 1)
+    Theta1 = theta[:split].reshape(hidden_layer_size, input_layer_size + 1)
+    Theta2 = theta[split:].reshape(num_labels, hidden_layer_size + 1)
+    return Theta1, Theta2
 
-def cost_function(theta, n, h, K, X, y, lmbda):
-    Theta1, Theta2 = reshape(theta, n, h, K)
-    a2 = np.column_stack((np.ones(len(X)), g(np.column_stack((np.ones(len(X)), X)) @ Theta1.T)))
-    a3, Y = g(a2 @ Theta2.T), np.eye(K)[y.ravel().astype(int)]
-    J = np.sum(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3)) / len(X)
-    return J + lmbda / (2 * len(X)) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
-"""
-STYLES = {
-    "column vectors": COMMON + """
-def gradient(theta, n, h, K, X, y, lmbda):
-    Theta1, Theta2 = reshape(theta, n, h, K)
-    Delta1, Delta2 = np.zeros(Theta1.shape), np.zeros(Theta2.shape)
-    for i in range(len(X)):
+def cost_function(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
+    m = len(y)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    h = g(a2 @ Theta2.T)
+    Y = np.eye(num_labels)[y.ravel()]
+    J = np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / m
+    J += lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+    return J
+
+def gradient(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
+    m = len(y)
+    Y = np.eye(num_labels)[y.ravel()]
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    a3 = g(a2 @ Theta2.T)
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Delta1 = delta2.T @ a1
+    Delta2 = delta3.T @ a2
+    grad1 = Delta1 / m
+    grad2 = Delta2 / m
+    grad1[:, 1:] += lmbda / m * Theta1[:, 1:]
+    grad2[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((grad1.ravel(), grad2.ravel()))
+""", "columns": """
+def g(x):
+    return 1 / (1 + np.exp(-x))
+
+def grad_g(x):
+    return g(x) * (1 - g(x))
+
+def predict(Theta1, Theta2, X):
+    a1 = np.vstack((np.ones(len(X)), X.T))
+    a2 = np.vstack((np.ones(len(X)), g(Theta1 @ a1)))
+    a3 = g(Theta2 @ a2)
+    return np.argmax(a3, axis=0)
+
+def reshape(theta, input_layer_size, hidden_layer_size, num_labels):
+    n, h, K = input_layer_size, hidden_layer_size, num_labels
+    Theta1 = np.reshape(theta[0:h * (n + 1)], (h, n + 1))
+    Theta2 = np.reshape(theta[h * (n + 1):], (K, h + 1))
+    return Theta1, Theta2
+
+def cost_function(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
+    m = len(y)
+    J = 0
+    for i in range(m):
+        a1 = np.vstack(([[1.0]], X[i].reshape(-1, 1)))
+        a2 = np.vstack(([[1.0]], g(Theta1 @ a1)))
+        h = g(Theta2 @ a2)
+        yk = np.zeros((num_labels, 1))
+        yk[y[i, 0]] = 1
+        J += np.sum(-yk * np.log(h) - (1 - yk) * np.log(1 - h))
+    J = J / m
+    J += lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+    return J
+
+def gradient(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
+    m = len(y)
+    Delta1 = np.zeros(Theta1.shape)
+    Delta2 = np.zeros(Theta2.shape)
+    for i in range(m):
         a1 = np.vstack(([[1.0]], X[i].reshape(-1, 1)))
         z2 = Theta1 @ a1
         a2 = np.vstack(([[1.0]], g(z2)))
-        delta3 = g(Theta2 @ a2) - np.eye(K)[int(y[i, 0])].reshape(-1, 1)
-        delta2 = (Theta2[:, 1:].T @ delta3) * grad_g(z2)
-        Delta1, Delta2 = Delta1 + delta2 @ a1.T, Delta2 + delta3 @ a2.T
-    Delta1[:, 1:] += lmbda * Theta1[:, 1:]
-    Delta2[:, 1:] += lmbda * Theta2[:, 1:]
-    return np.concatenate(((Delta1 / len(X)).flatten(), (Delta2 / len(X)).flatten()))
-""",
-    "all examples at once": COMMON + """
-def gradient(theta, n, h, K, X, y, lmbda):
-    Theta1, Theta2 = reshape(theta, n, h, K)
-    a1 = np.column_stack((np.ones(len(X)), X))
-    z2 = a1 @ Theta1.T
-    a2 = np.column_stack((np.ones(len(X)), g(z2)))
-    delta3 = g(a2 @ Theta2.T) - np.eye(K)[y.ravel().astype(int)]
-    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
-    grads = [delta2.T @ a1 / len(X), delta3.T @ a2 / len(X)]
-    for grad, Theta in zip(grads, (Theta1, Theta2)):
-        grad[:, 1:] += lmbda / len(X) * Theta[:, 1:]
-    return np.concatenate([grad.ravel() for grad in grads])
+        a3 = g(Theta2 @ a2)
+        yk = np.zeros((num_labels, 1))
+        yk[y[i, 0]] = 1
+        delta3 = a3 - yk
+        delta2 = Theta2[:, 1:].T @ delta3 * grad_g(z2)
+        Delta1 += delta2 @ a1.T
+        Delta2 += delta3 @ a2.T
+    grad1 = Delta1 / m
+    grad2 = Delta2 / m
+    grad1[:, 1:] += lmbda / m * Theta1[:, 1:]
+    grad2[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((grad1.ravel(), grad2.flatten()))
 """}
+SOFTMAX_ROWS = ("h = g(a2 @ Theta2.T)", "z3 = a2 @ Theta2.T\n"
+                "    h = np.exp(z3) / np.sum(np.exp(z3), axis=1, keepdims=True)")
+# Each catalogued mistake, as the learner writes it in each style: (the right text, the slip)
+# in their function, or one pair for both styles.
+SLIPS = {
+    "e-to-the-x": [("np.exp(-x)", "np.exp(x)")],
+    "grad-g-of-x": [("g(x) * (1 - g(x))", "x * (1 - x)")],
+    "predict-plus-1": {"rows": [("axis=1)", "axis=1) + 1")],
+                       "columns": [("axis=0)", "axis=0) + 1")]},
+    "argmax-axis-0": {"rows": [("axis=1)", "axis=0)")], "columns": [("axis=0)", "axis=1)")]},
+    "reshape-order-f": {
+        "rows": [("reshape(hidden_layer_size, input_layer_size + 1)",
+                  "reshape((hidden_layer_size, input_layer_size + 1), order='F')"),
+                 ("reshape(num_labels, hidden_layer_size + 1)",
+                  "reshape((num_labels, hidden_layer_size + 1), order='F')")],
+        "columns": [("(h, n + 1))", "(h, n + 1), order='F')"),
+                    ("(K, h + 1))", "(K, h + 1), order='F')")]},
+    "theta2-first": {
+        "rows": [("split = hidden_layer_size * (input_layer_size + 1)",
+                  "split = num_labels * (hidden_layer_size + 1)"),
+                 ("theta[:split].reshape(hidden", "theta[split:].reshape(hidden"),
+                 ("theta[split:].reshape(num", "theta[:split].reshape(num")],
+        "columns": [("theta[0:h * (n + 1)]", "theta[K * (h + 1):]"),
+                    ("theta[h * (n + 1):]", "theta[0:K * (h + 1)]")]},
+    "cost-bias-regularized": [("np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2)",
+                               "np.sum(Theta1 ** 2) + np.sum(Theta2 ** 2)")],
+    "cost-no-m": {"rows": [("np.log(1 - h)) / m", "np.log(1 - h))")],
+                  "columns": [("    J = J / m\n", "")]},
+    "cost-lambda-m": [("lmbda / (2 * m)", "lmbda / m")],
+    "cost-labels-from-1": {"rows": [("[y.ravel()]", "[y.ravel() - 1]")],
+                           "columns": [("yk[y[i, 0]] = 1", "yk[y[i, 0] - 1] = 1")]},
+    "cost-labels-1-to-K": {
+        "rows": [("np.eye(num_labels)[y.ravel()]", "(y == np.arange(1, num_labels + 1)) * 1.0")],
+        "columns": [("yk[y[i, 0]] = 1", "yk[np.arange(1, num_labels + 1) == y[i, 0]] = 1")]},
+    "cost-softmax": {"rows": [SOFTMAX_ROWS, (" - (1 - Y) * np.log(1 - h)", "")],
+                     "columns": [("h = g(Theta2 @ a2)",
+                                  "h = np.exp(Theta2 @ a2) / np.sum(np.exp(Theta2 @ a2))"),
+                                 (" - (1 - yk) * np.log(1 - h)", "")]},
+    "cost-no-1-minus-y": {"rows": [(" - (1 - Y) * np.log(1 - h)", "")],
+                          "columns": [(" - (1 - yk) * np.log(1 - h)", "")]},
+    "cost-mean": {"rows": [("J = np.sum(", "J = np.mean("), (") / m\n", ")\n")],
+                  "columns": [("J += np.sum(", "J += np.mean(")]},
+    "gradient-bias-regularized": [("grad1[:, 1:] += lmbda / m * Theta1[:, 1:]",
+                                   "grad1 += lmbda / m * Theta1"),
+                                  ("grad2[:, 1:] += lmbda / m * Theta2[:, 1:]",
+                                   "grad2 += lmbda / m * Theta2")],
+    "gradient-no-m": [("grad1 = Delta1 / m", "grad1 = Delta1"),
+                      ("grad2 = Delta2 / m", "grad2 = Delta2")],
+    "gradient-lambda-2m": [("+= lmbda / m * Theta1", "+= lmbda / (2 * m) * Theta1"),
+                           ("+= lmbda / m * Theta2", "+= lmbda / (2 * m) * Theta2")],
+    "delta3-sign": {"rows": [("delta3 = a3 - Y", "delta3 = Y - a3")],
+                    "columns": [("delta3 = a3 - yk", "delta3 = yk - a3")]},
+    "grad-g-of-a2": {"rows": [("grad_g(z2)", "grad_g(a2[:, 1:])")],
+                     "columns": [("grad_g(z2)", "grad_g(a2[1:])")]},
+    "delta2-bias-column": {"rows": [("delta3 @ Theta2[:, 1:]", "delta3 @ Theta2[:, :-1]")],
+                           "columns": [("Theta2[:, 1:].T @ delta3", "(Theta2.T @ delta3)[:-1]")]},
+    "gradient-labels-from-1": {"rows": [("[y.ravel()]", "[y.ravel() - 1]")],
+                               "columns": [("yk[y[i, 0]] = 1", "yk[y[i, 0] - 1] = 1")]},
+    "gradient-labels-1-to-K": {
+        "rows": [("np.eye(num_labels)[y.ravel()]", "(y == np.arange(1, num_labels + 1)) * 1.0")],
+        "columns": [("yk[y[i, 0]] = 1", "yk[np.arange(1, num_labels + 1) == y[i, 0]] = 1")]},
+    "gradient-softmax": {"rows": [("a3 = g(a2 @ Theta2.T)", "z3 = a2 @ Theta2.T\n    a3 = "
+                                   "np.exp(z3) / np.sum(np.exp(z3), axis=1, keepdims=True)")],
+                         "columns": [("a3 = g(Theta2 @ a2)",
+                                      "a3 = np.exp(Theta2 @ a2) / np.sum(np.exp(Theta2 @ a2))")]},
+    "gradient-order-f": {"rows": [(".ravel(), grad2.ravel()", ".ravel(order='F'), "
+                                   "grad2.ravel(order='F')")],
+                         "columns": [("grad1.ravel(), grad2.flatten()",
+                                      "grad1.flatten('F'), grad2.flatten('F')")]},
+}
+
+
+def slipped(style, function, slips):
+    """The learner's file in `style` with `slips` ((right text, slip) pairs) made in `function`
+    alone; each right text must be there, so that the slip is the one meant."""
+    source = STYLES[style]
+    start = source.index(f"\ndef {function}(")
+    end = source.find("\ndef ", start + 1)
+    end = len(source) if end < 0 else end
+    body = source[start:end]
+    for right, slip in slips:
+        assert right in body, (style, function, right)
+        body = body.replace(right, slip)
+    return source[:start] + body + source[end:]
 
 
 @pytest.fixture
@@ -82,7 +223,8 @@ def learner(path, body=None, **functions):
         path.write_text("import numpy as np\n" + body)
     namespace = {"__file__": str(path), "__name__": "learner"}
     exec(compile(path.read_text(), str(path), "exec"), namespace)
-    return dict(namespace, **functions)
+    namespace.update(functions)        # the file's globals(), as ann.main is given them
+    return namespace
 
 
 def verdicts(said):
@@ -144,41 +286,148 @@ def test_right_answers_in_another_style_are_accepted_and_train(blank, toy_csvs, 
     assert "kept the weights of iteration" in run.stdout
 
 
-def test_the_catalogue_s_mistakes_are_edits_of_the_article_that_differ_on_the_check_cases():
+def test_the_catalogue_s_wrong_functions_differ_from_ann_py_s_and_from_each_other():
+    assert len(mistakes.CATALOGUE) >= 24
+    cases = exercise.check_cases()
     for name, reference in zip(exercise.NAMES, ARTICLE):
-        edits = [None] + [edit for function, edit in exercise.MISTAKES if function == name]
-        answers = [[exercise.edited(name, edit)(*exercise.arguments(name, case))
-                    for case in exercise.check_cases()] for edit in edits]
-        assert all(exercise.same(name, answer, reference(*exercise.arguments(name, case)))
-                   for answer, case in zip(answers[0], exercise.check_cases()))   # unedited
-        for i in range(len(edits)):
-            for j in range(i):            # each differs from the reference and every other
-                assert not all(exercise.same(name, a, b) for a, b in zip(answers[i],
-                                                                         answers[j])), edits[i]
+        right = [reference(*exercise.arguments(name, case)) for case in cases]
+        wrong = mistakes.wrong_answers(name, ARTICLE, cases, exercise.arguments)
+        assert wrong, name
+        answers = [("ann.py's", right)] + list(wrong.items())
+        for i, (key, answer) in enumerate(answers):
+            for other, earlier in answers[:i]:
+                assert not all(exercise.same(name, a, b) for a, b in zip(answer, earlier)), (
+                    key, other)
 
 
-@pytest.mark.parametrize("mistake", list(exercise.MISTAKES), ids=" ".join)
-def test_each_classic_mistake_is_named_with_what_to_change(blank, capsys, mistake):
-    name, edit = mistake
-    functions = dict(zip(exercise.NAMES, ARTICLE), **{name: exercise.edited(name, edit)})
-    said, network = report(capsys, learner(blank, **functions))
-    title, advice = exercise.MISTAKES[mistake]
-    assert network is None and f"  {name:14s} wrong: {title}\n" in said
-    assert f"Start with {name} (article section {exercise.SECTIONS[name]}): {title}" in said
-    assert f"What to change: {advice}." in said and ", expected " in said
+def test_every_catalogued_mistake_has_a_slip_in_both_styles_and_a_line_of_ann_py_to_compare():
+    assert set(SLIPS) == set(mistakes.CATALOGUE)
+    for made in mistakes.CATALOGUE.values():
+        function, line, text = mistakes.line_in(ARTICLE, made)
+        assert text and inspect.getsourcelines(getattr(ann, function))[1] <= line
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+@pytest.mark.parametrize("key", list(mistakes.CATALOGUE))
+def test_each_classic_mistake_written_by_a_learner_is_named_with_what_to_change(
+        blank, capsys, key, style):
+    made = mistakes.CATALOGUE[key]
+    slips = SLIPS[key] if isinstance(SLIPS[key], list) else SLIPS[key][style]
+    said, network = report(capsys, learner(blank, slipped(style, made.function, slips)))
+    assert network is None and f"  {made.function:14s} wrong: {made.title}\n" in said, said
+    assert (f"Start with {made.function} (article section {exercise.SECTIONS[made.function]}): "
+            f"{made.title}, a classic mistake.") in said
+    assert f"What to change: {made.advice}." in said
     assert list(verdicts(said).values()).count("right") == 5
 
 
 def test_a_function_that_raises_gets_its_line_and_the_shapes_there_without_a_traceback(
         blank, capsys):
-    body = STYLES["column vectors"].replace("(Theta2[:, 1:].T @ delta3)", "(Theta2.T @ delta3)")
-    line = 1 + body.splitlines().index("        delta2 = (Theta2.T @ delta3) * grad_g(z2)") + 1
+    body = STYLES["columns"].replace("Theta2[:, 1:].T @ delta3", "Theta2.T @ delta3")
+    line = 1 + body.splitlines().index("        delta2 = Theta2.T @ delta3 * grad_g(z2)") + 1
     said, network = report(capsys, learner(blank, body))
     assert network is None and "  gradient       wrong: it raises ValueError\n" in said
     assert f"it raised an error at my_ann.py, line {line}: ValueError: " in said
     assert "Theta2 (3, 5), delta3 (3, 1), z2 (4, 1)" in said and "z2 (h,) = (4,)" in said
-    assert "Traceback" not in said
-    assert "Traceback" in report(capsys, learner(blank, body), True)[0]     # --traceback
+    assert "z2 (h,) = (4,) (column (4, 1))" in said and "Traceback" not in said
+    assert f"({exercise.command(str(blank))} --traceback shows the whole traceback.)" in said
+    said = report(capsys, learner(blank, body), True)[0]                    # --traceback
+    assert said.index("  gradient       wrong") < said.index("Traceback") < said.index(
+        "Start with gradient")
+
+
+# Slips whose advice says what to do: (style, function, [(right text, slip)], what is said)
+ADVICE = {
+    "Octave's * on columns": ("columns", "gradient", [("z2 = Theta1 @ a1", "z2 = Theta1 * a1")], [
+        "numpy's * multiplies entry by entry: Octave's Theta1 * a1 (the article's product) is "
+        "numpy's Theta1 @ a1.", "a1 (n + 1,) = (6,) (column (6, 1))"]),
+    "@ and .T on 1-D vectors": ("columns", "gradient", [
+        ("a2 = np.vstack(([[1.0]], g(z2)))", "a2 = np.concatenate(([1.0], g(z2).ravel()))"),
+        ("a3 = g(Theta2 @ a2)", "a3 = g(Theta2 @ a2).reshape(-1, 1)")], [
+        "On a 1-D vector .T changes nothing, and @ of two 1-D vectors is a dot product, one "
+        "number: the outer product delta3 a2^T is np.outer(delta3, a2), or make them columns "
+        "first (delta3.reshape(-1, 1))."]),
+    "labels as numbers": ("rows", "cost_function", [("np.eye(num_labels)[y.ravel()]", "y")],
+                          ["it gives other numbers than ann.py's.\n  " +
+                           mistakes.LABELS_AS_NUMBERS]),
+    "the bias regularized without /m": ("rows", "cost_function", [
+        ("np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))\n    return J",
+         "np.sum(Theta1 ** 2) + np.sum(Theta2 ** 2))\n    return J * m")], [
+        "Its answer below is exactly m = 9 times ann.py's: is a division by m missing?\n  On a "
+        "5 - 4 - 3 network, 9 examples, lambda 0: cost_function is 18.8428, expected 2.09365."]),
+    "lambda / 2 * m": ("rows", "cost_function", [("lmbda / (2 * m)", "lmbda / 2 * m")], [
+        "It is right at lambda 0 but not at lambda 1.5: the regularization is where it "
+        "differs."]),
+    "Theta1 alone off": ("rows", "gradient", [("grad_g(z2)", "z2")], [
+        "Only Theta1's part is off, Theta2's is right: look at delta2"]),
+    "a cost per example": ("rows", "cost_function", [("np.log(1 - h)) / m",
+                                                      "np.log(1 - h), axis=1) / m")], [
+        "its answer is not in the form of ann.py's, a single number.",
+        "cost_function came out with shape (9,), expected (): a single number."]),
+    "the outputs for predictions": ("rows", "predict", [("return np.argmax(a3, axis=1)",
+                                                         "return a3")], [
+        "predict came out with shape (9, 3), expected (9,): class indices (m,) from np.argmax, "
+        "not the outputs (m, K)."]),
+    "Theta1 and Theta2 swapped": ("rows", "reshape", [("return Theta1, Theta2",
+                                                       "return Theta2, Theta1")], [
+        "Theta1 and Theta2 are swapped, shapes (3, 5) and (4, 6): return Theta1, Theta2, in "
+        "that order."]),
+    "a tuple for a gradient": ("rows", "gradient", [(
+        "return np.concatenate((grad1.ravel(), grad2.ravel()))", "return grad1, grad2")], [
+        "its answer is not in the form of ann.py's, one flat vector shaped like theta",
+        "it returned a tuple, which cannot be read as numbers in that form."]),
+    "ann.py's helpers": ("rows", "cost_function", [("h = g(a2 @ Theta2.T)",
+                                                    "h = feedforward(Theta1, Theta2, a1)[3]")], [
+        "NameError: name 'feedforward' is not defined\n", "feedforward is one of ann.py's "
+        "helpers, not one of the six, so your file does not have it: write what it does inside "
+        "the function with numpy, or write feedforward in your file too"]),
+    "g raises": ("rows", "g", [("1 / (1 + np.exp(-x))", "1 / (1 + np.exp(-x)) @ x")], [
+        "On x from -6 to 6 (an array of shape (13, 2)), that line's arrays: x (13, 2)"]),
+    "a write into reshape's view": ("rows", "cost_function", [
+        ("    m = len(y)\n", "    m = len(y)\n    Theta1[:, 0] = 0\n")], [
+        "cost_function changes theta, which it is given, through a view, at\n    "
+        "Theta1[:, 0] = 0\n  reshape's Theta1 and Theta2 are views of theta"]),
+}
+
+
+@pytest.mark.parametrize("slip", list(ADVICE))
+def test_each_slip_outside_the_catalogue_is_told_what_to_do(blank, capsys, slip):
+    style, function, slips, fragments = ADVICE[slip]
+    said, network = report(capsys, learner(blank, slipped(style, function, slips)))
+    assert network is None and "classic" not in said
+    assert said.count(" right\n") == 5 and f"Start with {function} " in said, said
+    for fragment in fragments:
+        assert fragment in said, said
+    numbers_came_back = not any(words in said for words in ("not in the form", "raised",
+                                                            "changes theta"))
+    assert ("other numbers" in said) == numbers_came_back
+
+
+def test_a_gradient_that_loops_over_pixels_and_units_is_said_to_be_slow_before_training(
+        blank, capsys):
+    slow = slipped("columns", "gradient", [("        Delta1 += delta2 @ a1.T\n", """\
+        for j in range(hidden_layer_size):
+            for k in range(input_layer_size + 1):
+                Delta1[j, k] += delta2[j, 0] * a1[k, 0]
+""")])
+    said, network = report(capsys, learner(blank, slow))
+    assert network is not None and said.count(" right\n") == 6
+    assert re.search(r"A warning first: your cost_function and gradient would take about "
+                     r"(\d+ minutes|\d+\.\d hours) for 600 iterations on the galaxies \(estimated "
+                     r"on 27 examples\), where ann.py's looped gradient takes about \d+ minutes\. "
+                     r"A Python loop over pixels or hidden units is the likely cause", said), said
+    for style in STYLES:                     # the article's loop over examples is fine
+        assert "A warning" not in report(capsys, learner(blank, STYLES[style]))[0]
+
+
+def test_the_commands_given_work_from_the_learner_s_folder_and_read_run_in_a_notebook(
+        blank, tmp_path, capsys, monkeypatch):
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    said = report(capsys, learner(blank))[0]
+    assert "then run python ../my_ann.py again." in said
+    monkeypatch.setattr(exercise.screens, "notebook_shell", lambda: "ZMQInteractiveShell")
+    assert "then run %run ../my_ann.py again." in report(capsys, learner(blank))[0]
 
 
 def test_other_wrong_answers_are_shown_with_their_numbers_never_a_guessed_mistake(blank,
@@ -200,6 +449,60 @@ def test_other_wrong_answers_are_shown_with_their_numbers_never_a_guessed_mistak
                      r"(\S+), expected (\S+)\.", said)
 
 
+# Wrong answers outside the catalogue, three a function and one with two catalogued mistakes at
+# once: (the right text, the slip) in the rows style.
+UNNAMED = {
+    "g": [("1 / (1 + np.exp(-x))", "1 / (1 - np.exp(-x))"), ("1 / (1 + np.exp(-x))", "np.tanh(x)"),
+          ("np.exp(-x)", "np.exp(-2 * x)"), ("1 / (1 + np.exp(-x))", "1 / (1 - np.exp(x))")],
+    "grad_g": [("(1 - g(x))", "(1 + g(x))"), ("g(x) * (1 - g(x))", "g(x) ** 2"),
+               ("g(x) * (1 - g(x))", "np.exp(-x) * g(x)"), ("g(x) * (1 - g(x))", "x * (1 + x)")],
+    "predict": [("return np.argmax(a3, axis=1)", "return a3"),
+                ("np.argmax(a3, axis=1)", "np.argmax(a2, axis=1)"),
+                ("np.argmax(a3, axis=1)", "np.argmin(a3, axis=1)"),
+                ("np.argmax(a3, axis=1)", "np.argmax(a3, axis=0) + 1")],
+    "reshape": [("return Theta1, Theta2", "return Theta2, Theta1"),
+                ("(num_labels, hidden_layer_size + 1)",
+                 "(num_labels, hidden_layer_size + 1)[::-1]"),
+                ("return Theta1, Theta2", "return Theta1.T, Theta2.T"),
+                ("split = hidden_layer_size * (input_layer_size + 1)\n"      # two at once:
+                 "    Theta1 = theta[:split].reshape(hidden_layer_size, input_layer_size + 1)\n"
+                 "    Theta2 = theta[split:].reshape(num_labels, hidden_layer_size + 1)",
+                 "split = num_labels * (hidden_layer_size + 1)\n"           # Theta2 first,
+                 "    Theta2 = theta[:split].reshape((num_labels, -1), order='F')\n"   # order F
+                 "    Theta1 = theta[split:].reshape((hidden_layer_size, -1), order='F')")],
+    "cost_function": [("np.eye(num_labels)[y.ravel()]", "y"),
+                      ("lmbda / (2 * m)", "lmbda / 2 * m"),
+                      ("np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / m",
+                       "np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h), axis=1) / m"),
+                      ("np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))\n    return J",
+                       "np.sum(Theta1 ** 2) + np.sum(Theta2 ** 2))\n    return J * m")],
+    "gradient": [("return np.concatenate((grad1.ravel(), grad2.ravel()))", "return grad1, grad2"),
+                 ("+= lmbda / m * Theta1[:, 1:]", "+= 0 * Theta1[:, 1:]"),
+                 ("delta3 @ Theta2[:, 1:] * grad_g(z2)", "delta3 @ Theta2[:, 1:]"),
+                 ("delta3 = a3 - Y", "delta3 = Y - a3\n    m = 1")],
+}
+
+
+@pytest.mark.parametrize("function", list(UNNAMED))
+def test_wrong_answers_outside_the_catalogue_and_two_mistakes_at_once_get_no_classic_name(
+        blank, capsys, function):
+    titles = {made.title for made in mistakes.CATALOGUE.values()}
+    for slip in UNNAMED[function]:
+        said, network = report(capsys, learner(blank, slipped("rows", function, [slip])))
+        verdict = verdicts(said)[function]
+        assert network is None and verdict.startswith("wrong"), (slip, said)
+        assert "classic" not in said and not any(title in verdict for title in titles), slip
+
+
+def test_a_match_with_a_classic_mistake_on_one_check_case_only_is_not_named(blank, capsys):
+    def half_right(theta, n, h, K, X, y, lmbda):     # the sum without /m at lambda 0 only
+        J = ann.cost_function(theta, n, h, K, X, y, lmbda)
+        return J * len(y) if lmbda == 0 else J * 1.01
+    said, network = report(capsys, learner(blank, STYLES["rows"], cost_function=half_right))
+    assert network is None and verdicts(said)["cost_function"] == "wrong"
+    assert "classic" not in said
+
+
 def test_options_that_are_ann_py_s_own_are_refused_when_the_learner_s_network_trains(
         blank, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -207,3 +510,22 @@ def test_options_that_are_ann_py_s_own_are_refused_when_the_learner_s_network_tr
     assert exit_.value.code == 2 and capsys.readouterr().err == (
         "my_ann.py: error: my_ann.py trains your network with your own functions: leave out "
         "--vectorized and --sweep, ann.py's own (python ann.py --vectorized runs it)\n")
+
+
+@posix_only
+def test_ctrl_c_stops_a_learner_s_network_after_the_current_evaluation(blank, toy_csvs, tmp_path,
+                                                                       capsys):
+    namespace, calls = learner(blank, STYLES["rows"]), []
+    gradient = namespace["gradient"]
+
+    def slow_gradient(*args):       # Ctrl-C during training's third evaluation (after 3 checks)
+        calls.append(len(calls))
+        if len(calls) == 6:
+            os.kill(os.getpid(), signal.SIGINT)
+        return gradient(*args)
+    namespace["gradient"] = slow_gradient
+    run = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", 50,
+                          "--no-plot", "--save", tmp_path / "f.png",
+                          main=lambda argv: ann.main(argv, learner=namespace))
+    assert run.returncode == 130 and "training interrupted (Ctrl-C)" in run.stdout
+    assert len(calls) == 6 and "kept the weights" in run.stdout    # none after the third

@@ -224,6 +224,7 @@ def test_interrupting_the_kernel_ends_training_as_ctrl_c_does(kernel, tmp_path):
     stopped = re.search(r"training interrupted \(Ctrl-C\) after (\d+) iterations", out)
     assert stopped, out[-2000:]
     assert "kept the weights of iteration" in out and "test set:" in out
+    assert "\nCtrl-C: training stops after the current evaluation" in out    # said at once
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert_one_figure_updated_in_place(messages, at_least=1)     # no traceback, no SystemExit
 

@@ -164,6 +164,8 @@ def test_ctrl_c_stops_after_the_iteration_reports_the_kept_weights_saves_all_and
                           weights)
     assert run.returncode == 130, run.stderr
     assert f"training interrupted (Ctrl-C) after {iteration} iterations" in run.stdout
+    assert run.stderr.startswith("\nCtrl-C: training stops after the current evaluation, and "
+                                 "the kept weights are reported; a second Ctrl-C stops it now.")
     assert [line[:9] for line in progress(run.stdout)] == [f"iter={i:3d}:"
                                                            for i in range(1, iteration + 1)]
     assert re.search(r"kept the weights of iteration \d+", run.stdout) and "test set:" in run.stdout

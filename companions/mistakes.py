@@ -1,0 +1,672 @@
+"""The classic mistakes: each one written as a learner writes it, named, explained, and trained.
+
+The catalogue holds wrong versions of the article's six functions, code a learner would write:
+the exercise's checks name a learner's function when it gives what one of them gives, and
+`python ann.py --break NAME` trains ann.py's network with one of them made in it, ann.py's own
+run faint behind, then says in one line what happened, why, and where to look in ann.py.
+
+Each wrong function calls the article's other functions by name (g, grad_g, reshape), as a
+learner's file does; `made_in` puts it into a copy of ann.py's namespace, where ann.py's own
+functions call it in turn. n, h, K are input_layer_size, hidden_layer_size, num_labels.
+"""
+import difflib
+import inspect
+import random
+import sys
+import types
+import warnings
+from collections import namedtuple
+
+import numpy as np
+
+Mistake = namedtuple("Mistake", "function title advice wrong compare why")
+CATALOGUE = {}          # its name on the command line -> Mistake
+
+
+def mistake(name, title, advice, compare, why):
+    """Catalogue the function below as the mistake `name`: its title, what to change, the text
+    of ann.py's line to compare it with, and why it does what it does to training."""
+    def register(wrong):
+        function = wrong.__name__.split("__")[0]
+        CATALOGUE[name] = Mistake(function, title, advice, wrong, compare, why)
+        return wrong
+    return register
+
+
+LABELS_FROM_1 = ("labels counted from 1", "the classes are 0, 1, 2, ... as Python counts: the "
+                 "one-hot label of class k has its 1 in column k, np.eye(K)[y] (y - 1, or "
+                 "labels 1..K, are Octave's: class 0 loses its 1 or lands in the last column)")
+SOFTMAX = ("a softmax in place of independent sigmoids", "the article's outputs are K "
+           "independent sigmoids, a3 = g(z3), each with its own logistic cost -y log h - "
+           "(1 - y) log(1 - h), summed over the classes; a softmax is another network's")
+BIAS = "the bias column (the first of Theta1 and of Theta2) is left out of the regularization"
+WRONG_TARGETS = ("it teaches each class another's output, while the cost fmin_cg measures is "
+                 "ann.py's")
+COST_ONLY = ("fmin_cg steps along ann.py's right gradient but judges each step by this cost, "
+             "which that gradient is not the slope of")
+
+
+# ==== g and grad_g (article section 2) ==========================================================
+
+@mistake("e-to-the-x", "e^x in place of e^-x", "g(x) = 1 / (1 + e^-x): np.exp(-x), so that g "
+         "rises from 0 to 1 (yours falls: g(6) is near 0)", "return 1.0 / (1.0 + np.exp(-",
+         "this g falls where the article's rises, so its slope is -g (1 - g), and "
+         "backpropagation, which takes it to be +g (1 - g), hands fmin_cg a gradient that is "
+         "not the slope of the cost")
+def g__e_to_the_x(x):
+    return 1 / (1 + np.exp(x))
+
+
+@mistake("grad-g-of-x", "the derivative taken of the wrong thing", "g'(x) = g(x) (1 - g(x)) "
+         "takes g of x first; x (1 - x) is g' only where x is already an activation g(z)",
+         "return gx * (1.0 - gx)", "x (1 - x) is not the sigmoid's slope at x, so delta2 and "
+         "Theta1's gradient with it are wrong: the gradient is not the slope of the cost")
+def grad_g__of_x(x):
+    return x * (1 - x)
+
+
+# ==== predict (article section 3) ================================================================
+
+@mistake("predict-plus-1", LABELS_FROM_1[0], "the classes are 0, 1, 2, ... as Python counts, "
+         "and np.argmax gives them as they are: no + 1", "return np.argmax(a3, axis=1)",
+         "training never calls predict: the costs are ann.py's, but every guess at the end is "
+         "one class too high, and class 0 is never guessed")
+def predict__plus_1(Theta1, Theta2, X):
+    a1 = np.column_stack((np.ones(len(X)), X))
+    a2 = np.column_stack((np.ones(len(X)), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    return np.argmax(a3, axis=1) + 1
+
+
+@mistake("argmax-axis-0", "the largest output over the examples", "each example's class is the "
+         "index of the largest of its own K outputs: np.argmax(a3, axis=1), the examples being "
+         "rows", "return np.argmax(a3, axis=1)", "it gives one guess per class, not per galaxy")
+def predict__axis_0(Theta1, Theta2, X):
+    a1 = np.column_stack((np.ones(len(X)), X))
+    a2 = np.column_stack((np.ones(len(X)), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    return np.argmax(a3, axis=0)
+
+
+# ==== reshape (article section 4) ================================================================
+
+@mistake("reshape-order-f", "Octave's column-major order", "theta holds Theta1 row by row, "
+         "numpy's own order: theta[:h * (n + 1)].reshape(h, n + 1), without order='F'",
+         "Theta1 = theta[:split]", "the cost reads the weights in another order than the "
+         "gradient writes them (row by row), so the gradient is not the slope of the cost")
+def reshape__order_f(theta, n, h, K):
+    Theta1 = theta[:h * (n + 1)].reshape((h, n + 1), order="F")
+    Theta2 = theta[h * (n + 1):].reshape((K, h + 1), order="F")
+    return Theta1, Theta2
+
+
+@mistake("theta2-first", "Theta2 taken from the start of theta", "theta holds Theta1's "
+         "h (n + 1) weights first, then Theta2's K (h + 1)", "Theta2 = theta[split:]",
+         "the cost reads the weights from other places than the gradient writes them, so the "
+         "gradient is not the slope of the cost")
+def reshape__theta2_first(theta, n, h, K):
+    Theta2 = theta[:K * (h + 1)].reshape(K, h + 1)
+    Theta1 = theta[K * (h + 1):].reshape(h, n + 1)
+    return Theta1, Theta2
+
+
+# ==== cost_function (article section 4) ==========================================================
+
+@mistake("cost-bias-regularized", "the bias regularized", BIAS + ": Theta1[:, 1:] and "
+         "Theta2[:, 1:]", "return J + lmbda / (2 * m)", "it adds the penalty of 11 bias weights "
+         "among 8,227, so this cost and the gradient still nearly agree")
+def cost_function__bias_regularized(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    J = np.sum(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3)) / m
+    return J + lmbda / (2 * m) * (np.sum(Theta1 ** 2) + np.sum(Theta2 ** 2))
+
+
+@mistake("cost-no-m", "the division by m forgotten", "J averages the cross-entropy over the m "
+         "examples: divide its sum by m", "J = np.sum(-Y * log_h", COST_ONLY)
+def cost_function__no_m(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    J = np.sum(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3))
+    return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+
+@mistake("cost-lambda-m", "lambda / m in place of lambda / 2m", "the penalty is lambda / (2 m) "
+         "times the sum of the squares (its derivative is then (lambda / m) Theta)",
+         "return J + lmbda / (2 * m)", COST_ONLY)
+def cost_function__lambda_m(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    J = np.sum(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3)) / m
+    return J + lmbda / m * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+
+@mistake("cost-labels-from-1", *LABELS_FROM_1, "Y = one_hot(y, z3.shape[1])", COST_ONLY)
+def cost_function__labels_from_1(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int) - 1]
+    J = np.sum(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3)) / m
+    return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+
+@mistake("cost-labels-1-to-K", *LABELS_FROM_1, "Y = one_hot(y, z3.shape[1])", COST_ONLY)
+def cost_function__labels_1_to_K(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = (np.ravel(y)[:, None] == np.arange(1, K + 1)).astype(float)
+    J = np.sum(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3)) / m
+    return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+
+@mistake("cost-softmax", *SOFTMAX, "h = g(z3)", COST_ONLY)
+def cost_function__softmax(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    z3 = a2 @ Theta2.T
+    a3 = np.exp(z3) / np.sum(np.exp(z3), axis=1, keepdims=True)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    J = np.sum(-Y * np.log(a3)) / m
+    return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+
+@mistake("cost-no-1-minus-y", "the (1 - y) log(1 - h) term left out", "each output has two "
+         "terms, -y log h and -(1 - y) log(1 - h): the second pushes the wrong classes' outputs "
+         "down", "J = np.sum(-Y * log_h", COST_ONLY)
+def cost_function__right_class_only(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    J = np.sum(-Y * np.log(a3)) / m
+    return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+
+@mistake("cost-mean", "the mean over the classes as well", "J sums over the K classes and "
+         "averages over the m examples only: np.sum(...) / m, not np.mean of the (m, K) array, "
+         "which divides by m K", "J = np.sum(-Y * log_h", COST_ONLY)
+def cost_function__mean(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    J = np.mean(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3))
+    return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+
+# ==== gradient (article section 5), all examples at once =========================================
+
+@mistake("gradient-bias-regularized", "the bias regularized", BIAS + ": add (lambda / m) "
+         "Theta to every column but the first", "grad1[:, 1:] += lmbda / m",
+         "it pulls the 11 bias weights towards 0 as well, a small pull among 8,227 weights")
+def gradient__bias_regularized(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m + lmbda / m * Theta1
+    Theta2_grad = delta3.T @ a2 / m + lmbda / m * Theta2
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+@mistake("gradient-no-m", "the division by m forgotten", "divide the accumulated Delta1 and "
+         "Delta2 by m, then add the regularization", "grad1 = Delta1 / m",
+         "its data part is m times too large beside the regularization's: it is the slope of a "
+         "cost with lambda m times smaller, not of the cost fmin_cg measures")
+def gradient__no_m(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1
+    Theta2_grad = delta3.T @ a2
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+@mistake("gradient-lambda-2m", "lambda / 2m in place of lambda / m", "the derivative of "
+         "(lambda / 2m) Theta^2 is (lambda / m) Theta: the 2 goes",
+         "grad1[:, 1:] += lmbda / m", "the pull of the regularization is "
+         "half what the cost asks for, so the gradient is not the slope of the cost")
+def gradient__lambda_2m(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / (2 * m) * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / (2 * m) * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+@mistake("delta3-sign", "the sign of delta3 flipped", "the output error is delta3 = a3 - y, "
+         "what came out less what should have: y - a3 turns the gradient around, and training "
+         "would climb the cost", "delta3 = a3 - Y[i]", "the gradient then points uphill, and "
+         "fmin_cg's line search, which takes only steps that lower the cost, finds none")
+def gradient__delta3_sign(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    delta3 = Y - a3
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+@mistake("grad-g-of-a2", "g' taken of a2 instead of z2", "delta2 multiplies by g'(z2), at the "
+         "hidden layer's input z2 = Theta1 a1; grad_g(a2) takes it at its output (a2 (1 - a2), "
+         "without grad_g, would be right)", "delta2 = (Theta2[:, 1:].T @ delta3)",
+         "the hidden layer's slope is taken at the wrong place, so Theta1's gradient is off: "
+         "the gradient is not the slope of the cost")
+def gradient__grad_g_of_a2(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(a2[:, 1:])
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+@mistake("delta2-bias-column", "Theta2's bias column kept in delta2", "delta2 = Theta2[:, 1:]^T "
+         "delta3 * g'(z2): leave out Theta2's first column, the bias unit's: a constant 1 has no "
+         "error to pass back", "delta2 = (Theta2[:, 1:].T @ delta3)", "each hidden unit "
+         "is sent its error through its neighbour's weight, so Theta1's gradient is off: the "
+         "gradient is not the slope of the cost")
+def gradient__bias_column(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, :-1] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+@mistake("gradient-labels-from-1", *LABELS_FROM_1, "Y = one_hot(y, num_labels)", WRONG_TARGETS)
+def gradient__labels_from_1(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int) - 1]
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+@mistake("gradient-labels-1-to-K", *LABELS_FROM_1, "Y = one_hot(y, num_labels)",
+         "it teaches class 0's galaxies that no class is theirs, while the cost fmin_cg "
+         "measures is ann.py's")
+def gradient__labels_1_to_K(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    a3 = g(a2 @ Theta2.T)
+    Y = (np.ravel(y)[:, None] == np.arange(1, K + 1)).astype(float)
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+@mistake("gradient-softmax", *SOFTMAX, "a3 = g(Theta2 @ a2)", "it is the slope of a softmax "
+         "network's cost, not of the article's, which fmin_cg measures")
+def gradient__softmax(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    z3 = a2 @ Theta2.T
+    a3 = np.exp(z3) / np.sum(np.exp(z3), axis=1, keepdims=True)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+@mistake("gradient-order-f", "the gradient unrolled column-major", "unroll it as theta is, row "
+         "by row: np.concatenate((grad1.ravel(), grad2.ravel())), without ravel('F')",
+         "return np.concatenate((grad1.ravel(), grad2.ravel()))", "each weight is "
+         "handed another weight's slope, so the gradient is not the slope of the cost")
+def gradient__order_f(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.eye(K)[np.ravel(y).astype(int)]
+    delta3 = a3 - Y
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(order="F"), Theta2_grad.ravel(order="F")))
+
+
+# ==== Not classic mistakes, but what a wrong answer's numbers can point to ======================
+
+def cost_function__labels_as_numbers(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    a2 = np.column_stack((np.ones(m), g(a1 @ Theta1.T)))
+    a3 = g(a2 @ Theta2.T)
+    Y = np.reshape(y, (-1, 1))
+    J = np.sum(-Y * np.log(a3) - (1 - Y) * np.log(1 - a3)) / m
+    return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+
+def gradient__labels_as_numbers(theta, n, h, K, X, y, lmbda):
+    Theta1, Theta2 = reshape(theta, n, h, K)
+    m = len(X)
+    a1 = np.column_stack((np.ones(m), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.column_stack((np.ones(m), g(z2)))
+    delta3 = g(a2 @ Theta2.T) - np.reshape(y, (-1, 1))
+    delta2 = delta3 @ Theta2[:, 1:] * grad_g(z2)
+    Theta1_grad = delta2.T @ a1 / m
+    Theta2_grad = delta3.T @ a2 / m
+    Theta1_grad[:, 1:] += lmbda / m * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += lmbda / m * Theta2[:, 1:]
+    return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
+
+
+LABELS_AS_NUMBERS = ("It gives what the labels used as numbers give: y (m, 1) in place of the "
+                     "one-hot Y (m, K), whose row for class k has its 1 in column k, "
+                     "np.eye(K)[y.ravel()].")
+DIRECTIONS = {"cost_function": [(cost_function__labels_as_numbers, LABELS_AS_NUMBERS)],
+              "gradient": [(gradient__labels_as_numbers, LABELS_AS_NUMBERS)]}
+
+
+def directions(name, article, cases, arguments):
+    """For the function `name`: (what a known direction gives on each case, its sentence)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return [([made_in(article, wrong)[name](*arguments(name, case)) for case in cases],
+                 sentence) for wrong, sentence in DIRECTIONS.get(name, [])]
+
+
+# ==== Making a mistake in ann.py's functions =====================================================
+
+def made_in(article, wrong):
+    """The article's six functions (article: ann.py's, in the article's order) with `wrong`
+    (a function of the catalogue, or None) in place of its namesake: a namespace. Every
+    function of ann.py's namespace is copied into a new one, so that ann.py's own functions
+    call the wrong one there, as the functions of a learner's file call each other."""
+    original = article[0].__globals__
+    space = dict(original)
+    for name, value in original.items():
+        if isinstance(value, types.FunctionType) and value.__globals__ is original:
+            space[name] = rebound(value, space)
+    if wrong is not None:
+        space[wrong.__name__.split("__")[0]] = rebound(wrong, space)
+    return space
+
+
+def rebound(function, space):
+    """function, calling the functions of the namespace `space` by their names."""
+    copy = types.FunctionType(function.__code__, space, function.__name__,
+                              function.__defaults__, function.__closure__)
+    copy.__kwdefaults__, copy.__doc__ = function.__kwdefaults__, function.__doc__
+    return copy
+
+
+def wrong_answers(name, article, cases, arguments):
+    """What each catalogued mistake of the function `name` gives on the check cases (given by
+    arguments(name, case)), the others ann.py's own: {mistake's name: [answer per case]}."""
+    answers = {}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for key, made in CATALOGUE.items():
+            if made.function == name:
+                function = made_in(article, made.wrong)[name]
+                answers[key] = [function(*arguments(name, case)) for case in cases]
+    return answers
+
+
+# ==== --break: training with a mistake made ======================================================
+
+TRAINABLE = tuple(name for name, made in CATALOGUE.items()     # predict: not in training
+                  if made.function != "predict")
+
+
+def listing():
+    """--break alone: the mistakes, a line each."""
+    width = max(map(len, TRAINABLE))
+    lines = [f"  {name:{width}s}  {CATALOGUE[name].function}: {CATALOGUE[name].title}"
+             for name in TRAINABLE]
+    return ("python ann.py --break NAME trains ann.py's network with one classic mistake made "
+            "in it,\nann.py's own run faint behind; --break random hides which until the end.\n"
+            + "\n".join(lines))
+
+
+def known(text):
+    """--break's value checked: a catalogued mistake or random; None if unknown, with the
+    closest name for a did-you-mean."""
+    if text in TRAINABLE or text == "random":
+        return text, None
+    close = difflib.get_close_matches(text, TRAINABLE + ("random",), n=1, cutoff=0.4)
+    return None, close[0] if close else None
+
+
+def line_in(article, made):
+    """The function of ann.py to compare, and the line in it that holds made.compare."""
+    functions = {f.__name__: f for f in article[0].__globals__.values()
+                 if isinstance(f, types.FunctionType)}
+    order = [made.function, "cost_of_outputs", "feedforward", "regularized_gradient", "one_hot"]
+    for name in order:
+        if name in functions:
+            lines, first = inspect.getsourcelines(functions[name])
+            for number, line in enumerate(lines, first):
+                if line.strip().startswith(made.compare):
+                    return name, number, line.split("#")[0].strip()
+    raise LookupError(f"{made.compare!r} is not in ann.py's {made.function}")
+
+
+def broken(args, article, train, initial_weights):
+    """With --break NAME, ann.py's network with that mistake made in it, for run() to train;
+    None without. article: ann.py's six functions; train, initial_weights: ann.py's own."""
+    return Broken(args, article, train, initial_weights) if args.break_mistake else None
+
+
+class Broken:
+    """--break NAME: the network of ann.py with one mistake made in it, as run() trains a
+    learner's Network; before training, ann.py's own run, drawn faint behind; at the end, one
+    line saying what happened, why, and where to look in ann.py."""
+
+    def __init__(self, args, article, train, initial_weights):
+        self.name = args.break_mistake
+        self.hidden = self.name == "random"
+        if self.hidden:
+            self.name = random.choice(TRAINABLE)
+        self.made = CATALOGUE[self.name]
+        self.args, self.article = args, article
+        self.train, self.initial_weights = train, initial_weights
+        self.ask = asking()
+        space = made_in(article, self.made.wrong)       # the gradient, all examples at once
+        gradient = space["gradient" if self.made.function == "gradient" else
+                         "gradient_vectorized"]
+        self.cost_function, self.gradient = quietly(space["cost_function"]), quietly(gradient)
+        self.predict = quietly(space["predict"])
+        self.title = "ann.py --break: " + ("a hidden mistake" if self.hidden else self.made.title)
+        self.whose = ("a hidden mistake; a vectorized" if self.hidden else
+                      f"{self.made.title}, in a vectorized" if self.made.function == "gradient"
+                      else f"{self.made.title} in {self.made.function}; ann.py's vectorized")
+
+    def __iter__(self):
+        """As run() reads a network: cost, gradient, prediction and window title."""
+        return iter((self.cost_function, self.gradient, self.predict, self.title))
+
+    def before_training(self, live, history):
+        """Train ann.py's own network first (the fast path, quietly), draw its costs faint on
+        live's cost plot, and have live's final figure end with the closing line."""
+        print(f"first ann.py's own run, to draw faintly behind: {self.args.maxiter} iterations "
+              "on the fast path ...", flush=True)
+        X_test = history.a1_test[:, 1:]
+        right = type(history)(history.sizes, history.lmbda, history.X_train, history.y_train,
+                              X_test, history.y_test, report=lambda line: None)
+        self.right = right
+        self.train(right, self.initial_weights(*history.sizes, self.args.seed),
+                   self.args.maxiter, True)
+        draw_behind(live.cost_ax, right.J_train, right.J_test)
+        show_kept = live.show_kept
+
+        def then_told(kept_history, prediction, accuracy):
+            show_kept(kept_history, prediction, accuracy)
+            print(self.closing(kept_history, accuracy))
+        live.show_kept = then_told
+
+    def closing(self, history, accuracy):
+        """The one line at the end: what happened, why, and the line of ann.py to compare."""
+        right = self.right
+        function, number, text = line_in(self.article, self.made)
+        J, iterations = np.asarray(history.J_test, dtype=float), history.iteration - 1
+        if not np.isfinite(J).all() or not np.isfinite(history.J_train).all():
+            happened = f"its cost became NaN after {count(iterations)}"
+        elif iterations < self.args.maxiter and history.stop_reason is None:
+            happened = (f"fmin_cg stopped after {count(iterations)}, its line search finding no "
+                        "step that lowers the cost")
+        else:
+            happened = f"it trained {count(iterations)}"
+        if len(J) > 1 and J[-1] > J[0]:
+            happened += f", its test cost climbing from {J[0]:.4f} to {J[-1]:.4f}"
+        happened += (f"; lowest test cost {np.nanmin(J):.4f} against ann.py's "
+                     f"{min(right.J_test):.4f}, test accuracy {100 * accuracy['test']:.1f}% "
+                     f"against {100 * right_accuracy(right):.1f}%")
+        said = ""
+        if self.hidden and self.ask is not None:
+            said = self.guess() + " "
+        return (f"{said}{self.made.title} ({self.name}): {happened}, because {self.made.why}. "
+                f"Compare {function} in ann.py, line {number}: {text}")
+
+    def guess(self):
+        """--break random at a terminal: the learner picks the mistake from the list."""
+        width = max(map(len, TRAINABLE))
+        print("\nWhich mistake was it?\n" + "\n".join(
+            f"  {i:2d} {name:{width}s}  {CATALOGUE[name].function}: {CATALOGUE[name].title}"
+            for i, name in enumerate(TRAINABLE, 1)))
+        try:
+            answer = self.ask("your guess (a number or a name): ").strip()
+        except EOFError:
+            answer = ""
+        picked = TRAINABLE[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(
+            TRAINABLE) else answer
+        if picked == self.name or picked in TRAINABLE and \
+                CATALOGUE[picked].title == self.made.title and \
+                CATALOGUE[picked].function == self.made.function:
+            return "Right:"
+        return f"Not {picked or 'that'}: it was"
+
+
+def count(iterations):
+    """1 iteration, 8 iterations."""
+    return f"{iterations} iteration{'s' * (iterations != 1)}"
+
+
+def asking():
+    """How --break random asks the learner which mistake it was: input() at a terminal, else
+    not at all (None)."""
+    return input if sys.stdin.isatty() else None
+
+
+def quietly(function):
+    """function, without numpy's warnings: a broken network's overflow is what it shows."""
+    def quiet(*args):
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return function(*args)
+    return quiet
+
+
+def right_accuracy(history):
+    """The test accuracy of the weights ann.py's own run kept."""
+    return history.acc_test[history.best_iteration]
+
+
+def draw_behind(cost_ax, J_train, J_test):
+    """ann.py's own costs, faint on the cost plot, behind the lines drawn live."""
+    iterations = np.arange(len(J_train))
+    for J, color in ((J_train, "tab:blue"), (J_test, "tab:red")):
+        cost_ax.plot(iterations, J, color=color, alpha=0.25, linewidth=3, zorder=0)
+    cost_ax.plot([], [], color="gray", alpha=0.4, linewidth=3, label="ann.py's own (faint)")
+    cost_ax.legend(loc="upper right", fontsize=9)
