@@ -6,7 +6,7 @@ import pytest
 
 import ann
 from companions import mistakes
-from conftest import ONE_THREAD, full, main_in_process, run_ann
+from conftest import ONE_THREAD, full, main_in_process, run_ann, toy_images
 
 
 def ann_line(text):
@@ -129,3 +129,14 @@ def test_break_random_without_a_terminal_tells_the_mistake_without_asking(tmp_pa
     assert re.search(r"^\S.* \((" + "|".join(map(re.escape, mistakes.TRAINABLE)) + r")\): "
                      r"(it trained|fmin_cg stopped|its cost became NaN)", run.stdout,
                      re.MULTILINE), run.stdout[-3000:]
+
+
+def test_ann_py_s_own_costs_are_drawn_faint_behind_the_live_lines_and_said_under_the_plot():
+    y, pixels = toy_images(4)
+    layout = ann.LiveFigure(pixels / 255.0, y, 3, 8, 20)
+    mistakes.draw_behind(layout.cost_ax, [2.0, 1.9, 1.8], [2.1, 2.0, 1.95])
+    faint = [line for line in layout.cost_ax.get_lines() if list(line.get_ydata()) in (
+        [2.0, 1.9, 1.8], [2.1, 2.0, 1.95])]
+    assert len(faint) == 2 and all(line.get_alpha() <= 0.3 and line.get_zorder() <
+                                   layout.test_line.get_zorder() for line in faint)
+    assert "faint: ann.py's own run" in layout.cost_ax.get_xlabel()
