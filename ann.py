@@ -417,7 +417,7 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
     live.show_kept(history, prediction, accuracy)
     training.still_falling(history, ended, live)   # beyond the article: the curve, honestly
     return training.finish(args, screen, ended, live, frames.recorder, (Theta1, Theta2,
-                           history.best_iteration), X_test, y_test, names,
+                           history.best_iteration), X_test, y_test, names, cost_of_outputs,
                            lambda: feedforward(Theta1, Theta2, add_bias(X_test)))  # --mistakes
 
 

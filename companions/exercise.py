@@ -278,22 +278,9 @@ def check_one(name, learner, reference, path, tracebacks):
             except Exception as error:                # the learner's mistake: said, not raised
                 return "wrong", f"it raises {type(error).__name__}", raised(
                     error, name, path, case, reference, tracebacks)
-            changed = [parameter for parameter, before, after in zip(
-                inspect.signature(reference[name]).parameters, given, copies)
-                if not np.array_equal(before, after, equal_nan=True)]
-            line = written_at(function, given, path) if changed else None
-            if line and changed[0] == "theta" and not line.startswith("theta"):
-                return "wrong", "it changes its input theta through a view", (
-                    f"{name} changes theta, which it is given, through a view, at\n    {line}\n"
-                    "  reshape's Theta1 and Theta2 are views of theta, sharing its memory, so "
-                    "writing into them writes into theta, which fmin_cg needs as it was. Take "
-                    "copies first (Theta1 = Theta1.copy()) or make new arrays (Theta1[:, 1:], "
-                    "without writing into it).")
-            if changed:
-                return "wrong", f"it changes its input {changed[0]}", (
-                    f"{name} changes {changed[0]}, which it is given: fmin_cg and the other "
-                    f"functions need it as it was. Work on a copy ({changed[0]}.copy()) or make "
-                    "new arrays.")
+            verdict = input_changed(name, function, reference, given, copies, path)
+            if verdict:
+                return verdict
         if any(answer is None for answer in answers):
             return "wrong", "it returns None", (f"{name} returns None: is its return statement "
                                                 "missing?")
@@ -314,6 +301,29 @@ def check_one(name, learner, reference, path, tracebacks):
                 learner.pop(other, None)
             else:
                 learner[other] = value
+
+
+def input_changed(name, function, reference, given, copies, path):
+    """The verdict on the learner's `name` if it wrote into an argument it was given (copies:
+    the arguments it got, given: the same before the call), or None if it left them all as
+    they were."""
+    changed = [parameter for parameter, before, after in zip(
+        inspect.signature(reference[name]).parameters, given, copies)
+        if not np.array_equal(before, after, equal_nan=True)]
+    if not changed:
+        return None
+    line = written_at(function, given, path)
+    if line and changed[0] == "theta" and not line.startswith("theta"):
+        return "wrong", "it changes its input theta through a view", (
+            f"{name} changes theta, which it is given, through a view, at\n    {line}\n"
+            "  reshape's Theta1 and Theta2 are views of theta, sharing its memory, so "
+            "writing into them writes into theta, which fmin_cg needs as it was. Take "
+            "copies first (Theta1 = Theta1.copy()) or make new arrays (Theta1[:, 1:], "
+            "without writing into it).")
+    return "wrong", f"it changes its input {changed[0]}", (
+        f"{name} changes {changed[0]}, which it is given: fmin_cg and the other "
+        f"functions need it as it was. Work on a copy ({changed[0]}.copy()) or make "
+        "new arrays.")
 
 
 def written_at(function, given, path):

@@ -144,18 +144,38 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
     the train and test CSVs); learner: the path of the exercise's file when it runs them (the
     options that are ann.py's own are refused there). Options that clash are refused in one
     line; args.prog is the program's name for messages."""
-    try:
-        import matplotlib  # noqa: F401   (a bad MPLBACKEND stops this import)
-    except ValueError:
-        print(f"ann.py: error: MPLBACKEND={os.environ.get('MPLBACKEND')!r} is not a backend "
-              "matplotlib knows (for example agg, tkagg or qtagg)", file=sys.stderr)
-        sys.exit(2)
+    check_backend()
     parser = Parser(
         prog=os.path.basename(learner) if learner else "ann.py",
         description="Train a three-layer neural network, written from scratch with numpy, to "
                     "classify galaxy images as Elliptical, Spiral or Irregular, and watch it "
                     "learn. With no options: the article's run on the project's galaxies.")
-    data = parser.add_argument_group("data and network")
+    add_data_and_network(parser.add_argument_group("data and network"),
+                         seed, hidden, lmbda, maxiter)
+    add_figure_and_files(parser.add_argument_group("figure and files"))
+    add_beyond_the_article(parser.add_argument_group("beyond the article"))
+    args = parser.parse_args(argv)
+    args.prog = parser.prog
+    refuse_clashes(parser, args, learner)
+    args.train, args.test = args.train or train, args.test or test
+    if args.maxiter is None:
+        args.maxiter = 300 if args.sweep else maxiter
+    settle_outputs(parser, args)
+    return args
+
+
+def check_backend():
+    """A bad MPLBACKEND, which stops matplotlib's import, refused in one line."""
+    try:
+        import matplotlib  # noqa: F401
+    except ValueError:
+        print(f"ann.py: error: MPLBACKEND={os.environ.get('MPLBACKEND')!r} is not a backend "
+              "matplotlib knows (for example agg, tkagg or qtagg)", file=sys.stderr)
+        sys.exit(2)
+
+
+def add_data_and_network(data, seed, hidden, lmbda, maxiter):
+    """The data and the network's settings, defaulting to ann.py's parameter block."""
     data.add_argument("--data", choices=("project", "tutorial"), default="project",
                       help="project: the project's own galaxies (train.csv and test.csv next "
                            "to ann.py, the default); tutorial: the article's Galaxy Zoo images, "
@@ -175,7 +195,10 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
     data.add_argument("--vectorized", action="store_true",
                       help="the fast path: the vectorized gradient (backpropagate, as "
                            "gradient_vectorized), one forward pass per weight vector")
-    out = parser.add_argument_group("figure and files")
+
+
+def add_figure_and_files(out):
+    """The live figure and the files a run writes."""
     out.add_argument("--no-plot", action="store_true",
                      help="no live figure: just print the progress (the final figure is "
                           "still saved)")
@@ -189,7 +212,11 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
                           "for a run of --maxiter iterations)")
     out.add_argument("--save-weights", type=output_path([".npz"]), metavar="PATH",
                      help="save the kept weights and their settings to an .npz file")
-    more = parser.add_argument_group("beyond the article")
+
+
+def add_beyond_the_article(more):
+    """Saved weights, the gradient check, validation, mistakes, the sweep, the exercise and
+    --break."""
     more.add_argument("--weights", metavar="NPZ",
                       help="skip training: evaluate weights saved by --save-weights on the "
                            "test set")
@@ -224,8 +251,12 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
     more.add_argument("--traceback", action="store_true",
                       help="with python my_ann.py: the whole traceback when one of your "
                            "functions raises an error")
-    args = parser.parse_args(argv)
-    args.prog = parser.prog
+
+
+def refuse_clashes(parser, args, learner):
+    """Options that cannot go together refused in one line: --break's, ann.py's own in a
+    learner's file, --data tutorial with files of one's own, and what --sweep or --weights
+    leave no room for."""
     if args.break_mistake is not None:
         check_break(parser, args, learner)
     own = [f"--{name.replace('_', '-')}" for name in ("vectorized", "sweep", "weights",
@@ -245,9 +276,11 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
         given = [f"--{name.replace('_', '-')}" for name in clashing if getattr(args, name)]
         if getattr(args, mode) and given:
             parser.refuse(f"--{mode} {what}: leave out {' and '.join(given)}")
-    args.train, args.test = args.train or train, args.test or test
-    if args.maxiter is None:
-        args.maxiter = 300 if args.sweep else maxiter
+
+
+def settle_outputs(parser, args):
+    """args.save's default (sweep.png with --sweep, else ann.png), then two outputs that would
+    write one file refused in one line: one of them would be lost."""
     default_save = args.save is None
     if default_save:
         args.save = "sweep.png" if args.sweep else "ann.png"
@@ -256,9 +289,8 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
     if default_save:
         outputs[0] = ("--save (its default)", args.save)
     where = lambda path: os.path.normcase(os.path.realpath(path))   # noqa: E731
-    for i, (option, path) in enumerate(outputs):     # one file for two: one would be lost
+    for i, (option, path) in enumerate(outputs):
         for earlier, other in outputs[:i]:
             if where(other) == where(path):
                 parser.refuse(f"{earlier} and {option} would both write {path}: give each its "
                               "own file")
-    return args

@@ -60,27 +60,30 @@ def confusion_table(y, prediction, names):
 
 # ==== --mistakes: the test galaxies the network gets most wrong ==================================
 
-def worst_mistakes(z3, y, most=18):
+def worst_mistakes(z3, y, cost_of_outputs, most=18):
     """The examples the network gets wrong, its costliest first, at most `most`: their rows
     and costs, and how many it gets wrong in all. z3 (m, K): the output layer before the
-    sigmoid; y (m,) the labels. An example's cost is the sum over its K outputs that J averages
-    over the examples (the regularization left out): -log h for its own class's output,
-    -log(1 - h) for the others', h = g(z3), computed as log(1 + e^-z3) and log(1 + e^z3)."""
-    own = np.arange(z3.shape[1]) == y[:, None]                     # (m, K): one-hot
-    cost = np.where(own, np.logaddexp(0, -z3), np.logaddexp(0, z3)).sum(axis=1)
+    sigmoid; y (m,) the labels. An example's cost is its part of J, the sum over its K outputs
+    that J averages over the examples, the regularization left out: ann.py's cost_of_outputs
+    for a set of that one example, with lambda 0 and no weights to penalize."""
     wrong = np.flatnonzero(np.argmax(z3, axis=1) != y)
-    rows = wrong[np.argsort(-cost[wrong], kind="stable")][:most]
-    return rows, cost[rows], len(wrong)
+    no_weights = np.zeros((0, 1))
+    cost = np.array([cost_of_outputs(z3[[i]], y[[i]], no_weights, no_weights, 0.0)
+                     for i in wrong])
+    order = np.argsort(-cost, kind="stable")[:most]
+    return wrong[order], cost[order], len(wrong)
 
 
-def mistakes(screen, keep_open, X, y, forward, names, letters):
+def mistakes(screen, keep_open, X, y, forward, names, letters, cost_of_outputs):
     """The figure of the test galaxies X (m, n), y (m,) the network gets most wrong, from
-    forward, what ann.py's feedforward returned for them (z2, a2, z3, a3); shown where the run
-    shows its figure (screen, or None): in a window of its own if the run keeps its window open
-    (keep_open), else only saved. names and letters: the classes' names and the letters the
-    training figure labels them with. Returns the figure, which the run saves."""
+    forward, what ann.py's feedforward returned for them (z2, a2, z3, a3), each one's cost by
+    ann.py's cost_of_outputs; shown where the run shows its figure (screen, or None): in a
+    window of its own if the run keeps its window open (keep_open), else only saved. names and
+    letters: the classes' names and the letters the training figure labels them with. Returns
+    the figure, which the run saves."""
     z3, a3 = forward[2:]
-    fig = figure.mistakes_figure(X, y, a3, *worst_mistakes(z3, y), names, letters)
+    fig = figure.mistakes_figure(X, y, a3, *worst_mistakes(z3, y, cost_of_outputs), names,
+                                 letters)
     if screen is not None:
         screen.show_also(fig, "ann.py: the galaxies it gets most wrong", keep_open)
     return fig

@@ -79,14 +79,16 @@ def stopped_before_training(screen, fig):
 
 # ==== The finish ==================================================================================
 
-def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, test_outputs):
+def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, cost_of_outputs,
+           test_outputs):
     """After the report of the kept weights: show the final figure, its title saying that
     training is done and why; with --mistakes, the test galaxies the kept weights get most
-    wrong (test_outputs(): what feedforward gives for X_test (m, n), y_test (m,)); write the
-    files asked for; then leave the window open until the learner closes it, its titles saying
-    how, unless training was stopped or --close-when-done. kept: the kept
-    weights' Theta1, Theta2 and iteration; recorder: --gif's, or None. Returns the exit status:
-    2 if a file could not be written, else 130 if Ctrl-C ended training, else 0."""
+    wrong (test_outputs(): what feedforward gives for X_test (m, n), y_test (m,); each one's
+    cost by ann.py's cost_of_outputs); write the files asked for; then leave the window open
+    until the learner closes it, its titles saying how, unless training was stopped or
+    --close-when-done. kept: the kept weights' Theta1, Theta2 and iteration; recorder: --gif's,
+    or None. Returns the exit status: 2 if a file could not be written, else 130 if Ctrl-C
+    ended training, else 0."""
     live.show_done(ended.value)
     if screen is not None:
         screen.draw()                                # the final figure is always shown
@@ -94,7 +96,7 @@ def finish(args, screen, ended, live, recorder, kept, X_test, y_test, names, tes
     mistakes = None
     if args.mistakes:
         mistakes = results.mistakes(screen, keep_open, X_test, y_test, test_outputs(), names,
-                                    live.letters)
+                                    live.letters, cost_of_outputs)
     settings = {name: vars(args)[name] for name in ("hidden", "lmbda", "seed", "maxiter")}
     written = data.save_outputs(live.fig, args.save, recorder, args.gif, mistakes, args.mistakes,
                                 args.save_weights, (*kept, settings))

@@ -135,6 +135,20 @@ def make_elliptical(rng):
     return img
 
 
+def stellar_bar(rng, x0, y0, pa, cos_i, h):
+    """A spiral's bar: flat, elongated, its length about 1-2 disk scale lengths h, at a random
+    angle in the plane of a disk centred at x0, y0 (position angle pa, inclination cos_i), with
+    5-15 % of the galaxy's flux."""
+    bar_pa = rng.uniform(0, np.pi)
+    u, v = rotated(x0, y0, pa)
+    v = v / cos_i
+    c, s = np.cos(bar_pa), np.sin(bar_pa)
+    bu, bv = u * c + v * s, -u * s + v * c
+    lb = rng.uniform(1.0, 2.0) * h
+    bar = np.exp(-((bu / lb) ** 2 + (bv / (0.25 * lb)) ** 2) ** 1.5)
+    return rng.uniform(0.05, 0.15) * bar / (bar.sum() / SS ** 2)
+
+
 def make_spiral(rng):
     """Exponential disk + small bulge (+ bar in ~30%, Galaxy Zoo 2 bar fraction, Masters et al.
     2011) with m = 2 (most), 3 or 4 logarithmic arms. Pitch angles 10-35 deg span Sa-Sc
@@ -172,15 +186,8 @@ def make_spiral(rng):
     img = (1 - bt) * disk
     img += sersic(x0, y0, rng.uniform(0.5, 1.2), rng.uniform(1.0, 3.0), rng.uniform(0.7, 1.0), pa,
                   bt)
-    if rng.random() < 0.3:              # bar: flat, elongated, length ~ 1-2 disk scale lengths
-        bar_pa = rng.uniform(0, np.pi)
-        u, v = rotated(x0, y0, pa)
-        v = v / cos_i
-        c, s = np.cos(bar_pa), np.sin(bar_pa)
-        bu, bv = u * c + v * s, -u * s + v * c
-        lb = rng.uniform(1.0, 2.0) * h
-        bar = np.exp(-((bu / lb) ** 2 + (bv / (0.25 * lb)) ** 2) ** 1.5)
-        img += rng.uniform(0.05, 0.15) * bar / (bar.sum() / SS ** 2)
+    if rng.random() < 0.3:              # a bar in about 30 %
+        img += stellar_bar(rng, x0, y0, pa, cos_i, h)
     # HII-region knots along the arms (where the arm phase is near its crest)
     # (faint: with brighter ones far more spirals than the real 27 % show a compact source)
     n_knots = rng.poisson(1.0)

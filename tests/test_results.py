@@ -182,7 +182,7 @@ def test_the_mistakes_are_the_wrong_examples_costliest_first_each_with_its_part_
     assert ann.cost_of_outputs(z3, y, np.zeros((1, 2)), np.zeros((3, 2)), 0.0) == pytest.approx(
         np.mean(by_hand), rel=1e-12)                                     # of J, lambda 0
     wrong = np.flatnonzero(np.argmax(z3, axis=1) != y)
-    rows, costs, count = ann.results.worst_mistakes(z3, y, most=18)
+    rows, costs, count = ann.results.worst_mistakes(z3, y, ann.cost_of_outputs, most=18)
     assert count == len(wrong) > 18 and len(rows) == 18
     assert list(rows) == list(wrong[np.argsort(-by_hand[wrong])][:18])
     np.testing.assert_allclose(costs, by_hand[rows], rtol=1e-12)
