@@ -126,7 +126,7 @@ def still_falling(history, ended, live=None):
     if live is not None:
         # at the top right of the cost plot, which a cost still falling at the end leaves empty
         live.cost_ax.text(0.98, 0.97, f"{history.chosen_by} cost still falling:\nno overfitting "
-                          f"yet; try\n--maxiter {longer}", transform=live.cost_ax.transAxes,
+                          f"yet;\ntry --maxiter {longer}", transform=live.cost_ax.transAxes,
                           ha="right", va="top", fontsize=live.TEXT, color="tab:red")
     return line
 
