@@ -8,7 +8,7 @@ where its lowest test cost fell and how far the cost rose after it (docs/round-o
     python benchmarks/kernels.py                  # both data sets, vectorized: a few minutes
     python benchmarks/kernels.py --paths looped,vectorized --jobs 2     # the loop too: an hour
     python benchmarks/kernels.py --cases all --threads 1               # the tests' other runs
-    python benchmarks/kernels.py --data article's --kernels native --maxiter 1000
+    python benchmarks/kernels.py --cases "article's" --kernels Haswell --maxiter 1000
 
 Forcing a kernel belongs here alone: the tests and CI see the machine as a learner's is, and a
 kernel that the CPU lacks crashes the run (this tool offers only those the CPU has).
@@ -159,7 +159,6 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", default="ours,article's",
                    help=f"comma-separated, of: {', '.join(CASES)}; or 'all'")
-    p.add_argument("--data", dest="cases", help="the same as --cases")
     p.add_argument("--paths", default="vectorized", help="vectorized, looped, or both")
     p.add_argument("--kernels", default="supported",
                    help="'supported' (every kernel the CPU has), 'native', or names")
