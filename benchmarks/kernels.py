@@ -33,8 +33,8 @@ ARTICLES = (os.path.join(TUTORIAL, "train.csv"), os.path.join(TUTORIAL, "test.cs
 CASES = {
     "ours": (*OURS, ()),
     "article's": (*ARTICLES, ()),
-    "ours, validation": (*OURS, ("--validation", "0.2")),
-    "article's, validation": (*ARTICLES, ("--validation", "0.2")),
+    "ours --validation": (*OURS, ("--validation", "0.2")),
+    "article's --validation": (*ARTICLES, ("--validation", "0.2")),
     "ours -> article's": (OURS[0], ARTICLES[1], ()),
     "article's -> ours": (ARTICLES[0], OURS[1], ()),
 }
