@@ -385,7 +385,8 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
         network=None):
     """The article's run: train while the figure shows it live, report the kept weights, then
     finish (--mistakes, files, the window). Beyond the article: validation, (X, y) choosing the
-    kept weights; network, a learner's own functions (the exercise). Returns the exit status."""
+    kept weights; network, a learner's own functions (the exercise) or ann.py's with a classic
+    mistake made in them (--break). Returns the exit status."""
     sizes, names = (X_train.shape[1], args.hidden, num_labels), class_names(num_labels)
     cost, grad, guess, title = network or (cost_function, gradient, predict, "ann.py: training")
     print(f"{len(y_train)} training{f', {len(validation[1])} validation' if validation else ''} and"
@@ -402,7 +403,7 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
 
     history = History(sizes, args.lmbda, X_train, y_train, X_test, y_test,
                       on_iteration=on_iteration, validation=validation)
-    if network:              # --break: ann.py's own run drawn faint behind, and told at the end
+    if network:     # --break trains ann.py's own run first, to draw it faint behind this one
         network.before_training(live, history)
     start = time.perf_counter()
     ended = training.until_stopped(history, screen, live, title, lambda: train(
