@@ -1,12 +1,13 @@
 """--break: ann.py's network trained with a classic mistake made in it, ann.py's own run faint
 behind, and one closing line. Each test's name says what must hold."""
+import os
 import re
 
 import pytest
 
 import ann
 from companions import mistakes
-from conftest import ONE_THREAD, full, main_in_process, run_ann, toy_images
+from conftest import ONE_THREAD, ROOT, full, main_in_process, run_ann, toy_images
 
 
 def ann_line(text):
@@ -112,7 +113,8 @@ def test_on_the_galaxies_the_bias_regularized_changes_little_and_a_flipped_delta
                    "--save", tmp_path / "b.png", env=ONE_THREAD)
     lowest = re.search(r"lowest test cost (\S+) against ann.py's (\S+),", bias.stdout)
     assert bias.returncode == 0 and lowest, bias.stdout[-3000:] + bias.stderr
-    assert abs(float(lowest.group(1)) - float(lowest.group(2))) < 0.02 * float(lowest.group(2))
+    # within 5 %: over OpenBLAS's kernels and 1 or 2 threads the two differ by 0.4-2.7 %
+    assert abs(float(lowest.group(1)) - float(lowest.group(2))) < 0.05 * float(lowest.group(2))
     flipped = run_ann("--break", "delta3-sign", "--maxiter", 100, "--no-plot", "--save",
                       tmp_path / "d.png", env=ONE_THREAD)
     assert flipped.returncode == 0, flipped.stderr
@@ -129,6 +131,12 @@ def test_break_random_without_a_terminal_tells_the_mistake_without_asking(tmp_pa
     assert re.search(r"^\S.* \((" + "|".join(map(re.escape, mistakes.TRAINABLE)) + r")\): "
                      r"(it trained|fmin_cg stopped|its cost became NaN)", run.stdout,
                      re.MULTILINE), run.stdout[-3000:]
+
+
+def test_the_readme_s_break_example_names_the_line_ann_py_has_there():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        said = re.search(r"Compare \w+ in ann\.py,\s+line (\d+): (.+)", f.read())
+    assert said and int(said.group(1)) == ann_line(said.group(2).strip())
 
 
 def test_ann_py_s_own_costs_are_drawn_faint_behind_the_live_lines_and_said_under_the_plot():
