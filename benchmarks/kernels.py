@@ -6,7 +6,7 @@ where its lowest test cost fell and how far the cost rose after it (docs/round-o
 
     pip install -r benchmarks/requirements.txt    # threadpoolctl: which kernel really ran
     python benchmarks/kernels.py                  # both data sets, vectorized: a few minutes
-    python benchmarks/kernels.py --paths looped,vectorized --jobs 2     # the loop too: an hour
+    python benchmarks/kernels.py --paths both --jobs 2      # the loop too: an hour
     python benchmarks/kernels.py --cases all --threads 1               # the tests' other runs
     python benchmarks/kernels.py --cases "article's" --kernels Haswell --maxiter 1000
 
@@ -155,39 +155,64 @@ def envelope(rows):
     return ranges
 
 
+def counts(text):
+    """'1,2' -> [1, 2]: whole numbers from 1 up, comma-separated (an option's type)."""
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"whole numbers from 1 up, comma-separated, not {text!r}")
+    return values
+
+
+def count(text):
+    """A whole number from 1 up (an option's type)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 up, not {text!r}")
+    return int(text)
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", default="ours,article's",
                    help=f"comma-separated, of: {', '.join(CASES)}; or 'all'")
-    p.add_argument("--paths", default="vectorized", help="vectorized, looped, or both")
+    p.add_argument("--paths", default="vectorized", choices=("vectorized", "looped", "both"),
+                   help="the gradient: vectorized (default), looped, or both")
     p.add_argument("--kernels", default="supported",
                    help="'supported' (every kernel the CPU has), 'native', or names")
-    p.add_argument("--threads", default="1,2", help="BLAS thread counts, comma-separated")
-    p.add_argument("--maxiter", type=int, default=600)
-    p.add_argument("--jobs", type=int, default=1, help="runs at once (the numbers do not "
-                   "depend on it; the times do)")
+    p.add_argument("--threads", default=[1, 2], type=counts, help="BLAS thread counts, "
+                   "comma-separated (default 1,2)")
+    p.add_argument("--maxiter", type=count, default=600)
+    p.add_argument("--jobs", type=count, default=1, help="runs at once "
+                   "(the numbers do not depend on it; the times do)")
     p.add_argument("--json", help="also write every run's numbers to this file")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    cases = list(CASES) if args.cases == "all" else args.cases.split(",")
+    unknown = [c for c in cases if c not in CASES]
+    if unknown:
+        p.error(f"unknown data {unknown}: choose from {', '.join(CASES)}")
+    if any("article's" in c for c in cases) and not os.path.isdir(TUTORIAL):
+        p.error(f"the article's galaxies are not at {TUTORIAL}")
+    supported = supported_kernels(cpu()[1])
+    named = {name.lower(): name for name in supported} | {"zen": "Haswell"}   # Zen: Haswell's
+    kernels = {"supported": supported, "native": ["native"]}.get(
+        args.kernels, [named.get(k.lower(), k) for k in args.kernels.split(",")])
+    lacking = [k for k in kernels if k != "native" and k not in supported]
+    if lacking:
+        p.error(f"this CPU cannot run {lacking} (it would crash OpenBLAS); it can run "
+                f"{supported}")
+    args.cases, args.kernels = cases, kernels
+    args.paths = ["vectorized", "looped"] if args.paths == "both" else [args.paths]
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    model, flags = cpu()
-    cases = list(CASES) if args.cases == "all" else args.cases.split(",")
-    unknown = [c for c in cases if c not in CASES]
-    if unknown:
-        sys.exit(f"kernels.py: error: unknown data {unknown}: choose from {', '.join(CASES)}")
-    if any("article's" in c for c in cases) and not os.path.isdir(TUTORIAL):
-        sys.exit(f"kernels.py: error: the article's galaxies are not at {TUTORIAL}")
-    kernels = {"supported": supported_kernels(flags), "native": ["native"]}.get(
-        args.kernels, args.kernels.split(","))
-    lacking = [k for k in kernels if k != "native" and k not in supported_kernels(flags)]
-    if lacking:
-        sys.exit(f"kernels.py: error: this CPU cannot run {lacking} (it crashes OpenBLAS); "
-                 f"it can run {supported_kernels(flags)}")
-    runs = [(case, path, kernel, int(threads)) for case in cases
-            for path in args.paths.split(",") for kernel in kernels
-            for threads in args.threads.split(",")]
+    model = cpu()[0]
+    cases, kernels = args.cases, args.kernels
+    runs = [(case, path, kernel, threads) for case in cases for path in args.paths
+            for kernel in kernels for threads in args.threads]
     print(f"kernels.py: {datetime.date.today()}, {model}, {os.cpu_count()} cores; "
           f"native kernel {kernel_in_use(dict(os.environ))}; {len(runs)} runs of "
           f"{args.maxiter} iterations, {args.jobs} at once", flush=True)
