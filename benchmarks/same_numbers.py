@@ -8,9 +8,9 @@ each machine has its own, docs/round-off.md).
     python benchmarks/same_numbers.py main --vectorized --validation 0.2
     python benchmarks/same_numbers.py HEAD~3 --data tutorial --vectorized --maxiter 100
 
-Both runs read the same data: this tree's train.csv and test.csv (or the options' --train,
---test, --data). Exit status 0 when every line is the same, 1 when one differs (the first few
-differences are shown), 2 when a run fails.
+Both runs read the same data: this tree's train.csv and test.csv, the options' --train and
+--test, or for --data tutorial this tree's tutorial_data/. Exit status 0 when every line is the
+same, 1 when one differs (the first few differences are shown), 2 when a run fails.
 """
 import argparse
 import difflib
@@ -30,13 +30,28 @@ def fail(message):
     sys.exit(2)
 
 
+def same_data(options):
+    """options, with the data both runs read made this tree's: its train.csv and test.csv unless
+    --train or --test says otherwise, and for --data tutorial its tutorial_data/ (a commit's
+    files have none, and would fetch them anew)."""
+    if "--data" in options:
+        at = options.index("--data")
+        stored = [os.path.join(HERE, "tutorial_data", name) for name in ("train.csv", "test.csv")]
+        if not all(map(os.path.exists, stored)):
+            fail("--data tutorial: fetch the article's galaxies first, with "
+                 "`python ann.py --data tutorial`, so that both runs read the same files")
+        return options[:at] + ["--train", stored[0], "--test", stored[1]] + options[at + 2:]
+    if {"--train", "--test"} & set(options):
+        return options
+    return ["--train", os.path.join(HERE, "train.csv"), "--test", os.path.join(HERE, "test.csv"),
+            *options]
+
+
 def printed(tree, options, folder):
     """What `python ann.py OPTIONS --no-plot` in `tree` prints, timings blanked, with its own
-    outputs written in `folder`. The data default to this tree's, so that only code differs."""
-    data = [] if {"--train", "--test", "--data"} & set(options) else [
-        "--train", os.path.join(HERE, "train.csv"), "--test", os.path.join(HERE, "test.csv")]
+    outputs written in `folder`."""
     env = dict(os.environ, MPLBACKEND="agg", **ONE_THREAD)
-    result = subprocess.run([sys.executable, os.path.join(tree, "ann.py"), *data, *options,
+    result = subprocess.run([sys.executable, os.path.join(tree, "ann.py"), *options,
                              "--no-plot", "--save", "f.png"],
                             capture_output=True, text=True, env=env, cwd=folder)
     if result.returncode not in (0, 1):
@@ -49,7 +64,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("commit", help="the commit to compare with (HEAD, main, a hash)")
     p.add_argument("--tree", default=HERE, help="the working tree to compare (default: this one)")
-    args, options = p.parse_known_args(argv)
+    args, asked = p.parse_known_args(argv)
+    options = same_data(asked)
     with tempfile.TemporaryDirectory() as folder:
         old_tree = os.path.join(folder, "old")
         os.mkdir(old_tree)
@@ -63,11 +79,12 @@ def main(argv=None):
         old = printed(old_tree, options, os.path.join(folder, "old-run"))
         new = printed(args.tree, options, os.path.join(folder, "new-run"))
     if old == new:
-        print(f"same: the {len(new)} lines `ann.py {' '.join(options)}` prints are those of "
+        print(f"same: the {len(new)} lines `ann.py {' '.join(asked)}` prints are those of "
               f"{args.commit}, timings aside")
         return 0
     diff = list(difflib.unified_diff(old, new, args.commit, "working tree", n=0, lineterm=""))
-    changed = sum(a != b for a, b in zip(old, new)) + abs(len(old) - len(new))
+    changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in
+                  difflib.SequenceMatcher(None, old, new).get_opcodes() if tag != "equal")
     print(f"different: {changed} of {len(new)} lines differ from {args.commit}; the first:")
     print("\n".join(diff[:14]))
     return 1
