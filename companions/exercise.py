@@ -21,7 +21,6 @@ import ast
 import inspect
 import os
 import re
-import sys
 import textwrap
 import time
 import traceback

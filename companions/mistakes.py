@@ -153,7 +153,8 @@ def cost_function__lambda_m(theta, n, h, K, X, y, lmbda):
     return J + lmbda / m * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
 
 
-@mistake("cost-labels-from-1", *LABELS_FROM_1, "Y = one_hot(y, z3.shape[1])", COST_ONLY)
+@mistake("cost-labels-from-1", LABELS_FROM_1[0] + " (y - 1)", LABELS_FROM_1[1],
+         "Y = one_hot(y, z3.shape[1])", COST_ONLY)
 def cost_function__labels_from_1(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -165,7 +166,8 @@ def cost_function__labels_from_1(theta, n, h, K, X, y, lmbda):
     return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
 
 
-@mistake("cost-labels-1-to-K", *LABELS_FROM_1, "Y = one_hot(y, z3.shape[1])", COST_ONLY)
+@mistake("cost-labels-1-to-K", LABELS_FROM_1[0] + " (1..K)", LABELS_FROM_1[1],
+         "Y = one_hot(y, z3.shape[1])", COST_ONLY)
 def cost_function__labels_1_to_K(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -344,7 +346,8 @@ def gradient__bias_column(theta, n, h, K, X, y, lmbda):
     return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
 
 
-@mistake("gradient-labels-from-1", *LABELS_FROM_1, "Y = one_hot(y, num_labels)", WRONG_TARGETS)
+@mistake("gradient-labels-from-1", LABELS_FROM_1[0] + " (y - 1)", LABELS_FROM_1[1],
+         "Y = one_hot(y, num_labels)", WRONG_TARGETS)
 def gradient__labels_from_1(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -362,7 +365,8 @@ def gradient__labels_from_1(theta, n, h, K, X, y, lmbda):
     return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
 
 
-@mistake("gradient-labels-1-to-K", *LABELS_FROM_1, "Y = one_hot(y, num_labels)",
+@mistake("gradient-labels-1-to-K", LABELS_FROM_1[0] + " (1..K)", LABELS_FROM_1[1],
+         "Y = one_hot(y, num_labels)",
          "it teaches class 0's galaxies that no class is theirs, while the cost fmin_cg "
          "measures is ann.py's")
 def gradient__labels_1_to_K(theta, n, h, K, X, y, lmbda):
@@ -523,8 +527,9 @@ def listing():
 def known(text):
     """--break's value checked: a catalogued mistake or random; None if unknown, with the
     closest name for a did-you-mean."""
-    if text in TRAINABLE or text == "random":
-        return text, None
+    names = {name.lower(): name for name in TRAINABLE + ("random",)}
+    if text.lower() in names:
+        return names[text.lower()], None
     close = difflib.get_close_matches(text, TRAINABLE + ("random",), n=1, cutoff=0.4)
     return None, close[0] if close else None
 
@@ -632,7 +637,7 @@ class Broken:
         picked = TRAINABLE[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(
             TRAINABLE) else answer
         if picked == self.name or picked in TRAINABLE and \
-                CATALOGUE[picked].title == self.made.title and \
+                CATALOGUE[picked].title.split(" (")[0] == self.made.title.split(" (")[0] and \
                 CATALOGUE[picked].function == self.made.function:
             return "Right:"
         return f"Not {picked or 'that'}: it was"

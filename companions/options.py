@@ -120,6 +120,7 @@ def check_break(parser, args, learner):
         print(mistakes.listing())
         parser.exit(0)
     name, close = mistakes.known(args.break_mistake)
+    args.break_mistake = name or args.break_mistake     # its own spelling, in any case given
     if args.break_mistake in mistakes.CATALOGUE and name is None:
         parser.refuse(f"--break: {args.break_mistake} is a mistake of predict, which training "
                       "does not call: the exercise names it; python ann.py --break lists those "

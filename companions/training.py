@@ -124,11 +124,24 @@ def still_falling(history, ended, live=None):
             f"(docs/round-off.md); try --maxiter {longer}.")
     print(line)
     if live is not None:
-        # at the top right of the cost plot, which a cost still falling at the end leaves empty
-        live.cost_ax.text(0.98, 0.97, f"{history.chosen_by} cost still falling:\nno overfitting "
-                          f"yet;\ntry --maxiter {longer}", transform=live.cost_ax.transAxes,
-                          ha="right", va="top", fontsize=live.TEXT, color="tab:red")
+        top = clear_at_the_top_right(live.cost_ax)
+        live.cost_ax.text(0.98, 0.97 if top else 0.03, f"{history.chosen_by} cost still falling:"
+                          f"\nno overfitting yet;\ntry --maxiter {longer}", ha="right",
+                          va="top" if top else "bottom", transform=live.cost_ax.transAxes,
+                          fontsize=live.TEXT, color="tab:red")
     return line
+
+
+def clear_at_the_top_right(ax, width=0.45, height=0.3):
+    """Whether no curve of ax passes through its top right corner (width and height: fractions
+    of the axes). A cost still falling at the end leaves it empty, unless the run was short and
+    the costs are still near their start; then the bottom right is."""
+    (left, right), (bottom, top) = ax.get_xlim(), ax.get_ylim()
+    for line in ax.get_lines():
+        x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+        if np.any((x >= right - width * (right - left)) & (y >= top - height * (top - bottom))):
+            return False
+    return True
 
 
 # ==== The fast path (--vectorized) ==============================================================

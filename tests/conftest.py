@@ -25,7 +25,7 @@ for path in (ROOT, os.path.join(ROOT, "benchmarks")):
     if path not in sys.path:
         sys.path.insert(0, path)
 os.environ.setdefault("MPLBACKEND", "agg")     # tests draw off-screen unless they ask otherwise
-from kernels import summary  # noqa: E402     what a run printed, as numbers (benchmarks/)
+from kernels import summary  # noqa: E402,F401    what a run printed, as numbers (benchmarks/)
 IN_CI = bool(os.environ.get("CI"))
 # Full runs use one BLAS thread: a BLAS splits its sums differently with more threads, and the
 # conjugate gradient run follows round-off, so the path would depend on the machine's cores.
@@ -224,9 +224,10 @@ def assert_within(run, data):
     assert not outside, f"{data}: outside what every machine measured gives: {outside}"
 
 
-def assert_overfits_or_says_not(run, stdout, rise=0.05):
+def assert_overfits_or_says_not(run, stdout, rise=0.02):
     """The article's lesson: the test cost reaches its lowest point, then rises by `rise` or
-    more. Or, where round-off has it still falling in the run's last tenth, the run says so."""
+    more (every run measured that kept weights from before its last tenth rose by 0.045 or
+    more). Or, where round-off has it still falling in the run's last tenth, the run says so."""
     if run["in_last_tenth"]:
         assert "was still falling at the end" in stdout
     else:

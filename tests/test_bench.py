@@ -37,7 +37,7 @@ def test_quick_benchmark_prints_a_ratio_or_a_reason_in_every_row(tmp_path):
             assert 0 < float(ratio.group(1)) < math.inf, row
 
 
-# ---- the round-off tools (docs/round-off.md) ------------------------------------------------------
+# ---- the round-off tools (docs/round-off.md) ---------------------------------------------------
 
 def test_same_numbers_finds_a_changed_digit_and_only_a_changed_one(tmp_path):
     """benchmarks/same_numbers.py runs ann.py in a working tree and in a commit of it: the same

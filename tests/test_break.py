@@ -148,3 +148,11 @@ def test_ann_py_s_own_costs_are_drawn_faint_behind_the_live_lines_and_said_under
     assert len(faint) == 2 and all(line.get_alpha() <= 0.3 and line.get_zorder() <
                                    layout.test_line.get_zorder() for line in faint)
     assert "faint: ann.py's own run" in layout.cost_ax.get_xlabel()
+
+
+def test_a_mistake_s_name_is_known_in_any_case_and_the_labels_twins_have_titles_of_their_own():
+    assert mistakes.known("DELTA3-SIGN") == ("delta3-sign", None)
+    assert mistakes.known("cost-labels-1-to-k")[0] == "cost-labels-1-to-K"
+    listed = [(mistakes.CATALOGUE[name].function, mistakes.CATALOGUE[name].title)
+              for name in mistakes.TRAINABLE]
+    assert len(set(listed)) == len(listed)          # the list tells each mistake apart

@@ -121,6 +121,24 @@ def test_a_run_that_kept_weights_from_its_last_tenth_says_it_has_not_overfit_yet
     assert "still falling" in note and f"--maxiter {longer}" in note
 
 
+@pytest.mark.parametrize("costs, corner", [([2.0, 1.5, 1.2, 1.1], "top"),
+                                           ([2.0, 1.99, 1.98, 1.97], "bottom")])
+def test_the_still_falling_note_sits_in_a_corner_no_curve_passes_through(costs, corner):
+    """A long run's cost falls away from the top right; a short run's is still near its start
+    there, and the note goes to the bottom right instead."""
+    import matplotlib.figure
+    from types import SimpleNamespace
+    cost_ax = matplotlib.figure.Figure().add_subplot()
+    cost_ax.plot(range(4), costs)
+    cost_ax.set_xlim(0, 3)
+    cost_ax.set_ylim(0.9, 2.05)
+    history = SimpleNamespace(iteration=4, best_iteration=3, chosen_by="test")
+    ann.training.still_falling(history, ann.training.Ended.MAXITER,
+                               SimpleNamespace(cost_ax=cost_ax, TEXT=11))
+    note, = cost_ax.texts
+    assert note.get_va() == corner and (note.get_position()[1] > 0.5) == (corner == "top")
+
+
 def test_a_run_on_the_galaxies_too_short_to_overfit_says_so_after_its_report(capsys, tmp_path):
     result = main_in_process(capsys, "--maxiter", 6, "--vectorized", "--no-plot", "--save",
                              tmp_path / "f.png")
