@@ -41,8 +41,9 @@ def same_data(options):
             fail("--data tutorial: fetch the article's galaxies first, with "
                  "`python ann.py --data tutorial`, so that both runs read the same files")
         return options[:at] + ["--train", stored[0], "--test", stored[1]] + options[at + 2:]
-    if {"--train", "--test"} & set(options):
-        return options
+    if {"--train", "--test"} & set(options):      # the runs start elsewhere: paths made whole
+        return [os.path.abspath(value) if previous in ("--train", "--test", "--weights") else
+                value for previous, value in zip([None, *options], options)]
     return ["--train", os.path.join(HERE, "train.csv"), "--test", os.path.join(HERE, "test.csv"),
             *options]
 
