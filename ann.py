@@ -15,8 +15,9 @@ figure shows the network learning: 1024 input pixels, 8 hidden units, 3 outputs.
     %run ann.py                    # in Jupyter or Colab: the figure updates in the cell
     python ann.py --exercise my_ann.py   # the six functions for you to write and check
 
-The machinery (the data, the figure and where it is shown, the options, how training runs and
-ends, what trained weights are worth, the exercise) is in companions/.
+What surrounds the lesson is in companions/, a file per job: the data, the figure and where
+it is shown, the options, how training runs and ends, and the modes beyond the article, each
+of which imports this module and uses its functions by name.
 """
 
 import math
@@ -28,9 +29,10 @@ import numpy as np
 from scipy.optimize import fmin_cg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # companions/, wherever run from
+if __name__ == "__main__":       # python ann.py: companions/ `import ann` and find this very module
+    sys.modules["ann"] = sys.modules[__name__]
 try:
-    from companions import (data, exercise, figure, mistakes, options, results, screens, shapes,
-                            training)
+    from companions import data, figure, finish, options, screens, training
 except ModuleNotFoundError as missing:          # ann.py copied without the folder beside it
     if not (missing.name or "").startswith("companions"):
         raise
@@ -131,7 +133,7 @@ def cost_of_outputs(z3, y, Theta1, Theta2, lmbda):
 def cost_function(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
     """The cost J(Theta) of article section 4, for flat weights theta (h (n + 1) + K (h + 1),),
     images X (m, n) and labels y (m,) or, as the article has them, (m, 1)."""
-    y = shapes.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
+    y = data.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     z3 = feedforward(Theta1, Theta2, add_bias(X))[2]
     return cost_of_outputs(z3, y, Theta1, Theta2, lmbda)
@@ -140,7 +142,7 @@ def cost_function(theta, input_layer_size, hidden_layer_size, num_labels, X, y, 
 def gradient(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
     """The gradient of J by backpropagation, one example at a time (article section 5).
     Same arguments as cost_function; returns the flat gradient, shaped like theta."""
-    y = shapes.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
+    y = data.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     m = len(y)
     Y = one_hot(y, num_labels)                     # (m, K)
@@ -174,7 +176,7 @@ def regularized_gradient(Delta1, Delta2, Theta1, Theta2, lmbda, m):
 def gradient_vectorized(theta, input_layer_size, hidden_layer_size, num_labels, X, y, lmbda):
     """Beyond the article: the same gradient for all examples at once, with matrix products,
     about ten times faster. Same arguments as gradient()."""
-    y = shapes.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
+    y = data.checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y)
     Theta1, Theta2 = reshape(theta, input_layer_size, hidden_layer_size, num_labels)
     a1 = add_bias(X)
     return backpropagate(Theta1, Theta2, a1, y, lmbda, feedforward(Theta1, Theta2, a1))
@@ -309,7 +311,7 @@ def train(history, theta0, maxiter, vectorized=False, minimize=(cost_function, g
     f, fprime = minimize
     args = (*history.sizes, history.X_train, history.y_train[:, None], history.lmbda)
     if vectorized:
-        fast = training.FastPath(history, reshape, feedforward, cost_of_outputs, backpropagate)
+        fast = training.FastPath(history)
         f, fprime, args = fast.cost, fast.gradient, ()
         history.evaluate_training_set = fast.evaluate
     try:
@@ -381,19 +383,21 @@ def class_names(num_labels):
 
 # ==== Running it (article section 9) =============================================================
 
-def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=None,
-        network=None):
+def run(args, network=None):
     """The article's run: train while the figure shows it live, report the kept weights, then
-    finish (--mistakes, files, the window). Beyond the article: validation, (X, y) choosing the
-    kept weights; network, a learner's own functions (the exercise) or ann.py's with a classic
-    mistake made in them (--break). Returns the exit status."""
-    sizes, names = (X_train.shape[1], args.hidden, num_labels), class_names(num_labels)
-    cost, grad, guess, title = network or (cost_function, gradient, predict, "ann.py: training")
+    finish (--mistakes, files, the window). args: the options; beyond the article, network is a
+    learner's own functions (the exercise) or ann.py's with a classic mistake made in them
+    (--break), a training.Network. Returns the exit status."""
+    sets = data.read_sets(args)
+    X_train, y_train, X_test, y_test, num_labels, validation = sets
+    screen = screens.choose_screen(args.no_plot)
+    network = network or training.Network(cost_function, gradient, predict, "ann.py: training",
+                                           "vectorized" if args.vectorized else "looped")
+    sizes = (X_train.shape[1], args.hidden, num_labels)
     print(f"{len(y_train)} training{f', {len(validation[1])} validation' if validation else ''} and"
           f" {len(y_test)} test images of {X_train.shape[1]} pixels, {num_labels} classes; network "
           f"{' - '.join(map(str, sizes))}, lambda = {args.lmbda:g}, up to {args.maxiter} iterations"
-          f" ({network.whose if network else 'vectorized' if args.vectorized else 'looped'} "
-          "gradient)")
+          f" ({network.whose} gradient)")
     live = LiveFigure(X_train, y_train, num_labels, args.hidden, args.maxiter, bool(validation))
     frames = figure.Frames(screen, figure.GifRecorder(live.fig, args.gif, args.maxiter)
                            if args.gif else None)    # the GIF's own schedule, the eye's pace
@@ -403,30 +407,28 @@ def run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation=N
 
     history = History(sizes, args.lmbda, X_train, y_train, X_test, y_test,
                       on_iteration=on_iteration, validation=validation)
-    if network:     # --break trains ann.py's own run first, to draw it faint behind this one
-        network.before_training(live, history)
+    network.before_training(live, history)      # --break: ann.py's own run, drawn faint
     start = time.perf_counter()
-    ended = training.until_stopped(history, screen, live, title, lambda: train(
-        history, initial_weights(*sizes, args.seed), args.maxiter, args.vectorized, (cost, grad)))
+    ended = training.until_stopped(history, screen, live, network.title, lambda: train(
+        history, initial_weights(*sizes, args.seed), args.maxiter, args.vectorized,
+        (network.cost_function, network.gradient)))
     if history.best_theta is None:                 # stopped before the first evaluation
         return training.stopped_before_training(screen, live.fig)
     print(f"training {ended.value} after {history.iteration - 1} iterations "
           f"in {time.perf_counter() - start:.1f} s")
     frames.flush()                                 # the last iteration is always shown
-    Theta1, Theta2, accuracy, prediction = report_kept_weights(
-        history, X_train, y_train, X_test, y_test, names, validation, guess)
+    accuracy, prediction = report_kept_weights(history, sets, network.predict)
     live.show_kept(history, prediction, accuracy)
-    training.still_falling(history, ended, live)   # beyond the article: the curve, honestly
-    return training.finish(args, screen, ended, live, frames.recorder, (Theta1, Theta2,
-                           history.best_iteration), X_test, y_test, names, cost_of_outputs,
-                           lambda: feedforward(Theta1, Theta2, add_bias(X_test)))  # --mistakes
+    network.reported(history, accuracy)          # --break: what the mistake did, and why
+    finish.still_falling(history, ended, live)   # beyond the article: the curve, honestly
+    return finish.finish(args, screen, live, ended, frames.recorder, history, sets)
 
 
-def report_kept_weights(history, X_train, y_train, X_test, y_test, names, validation=None,
-                        predict=predict):
+def report_kept_weights(history, sets, predict=predict):
     """The kept weights (the lowest test or validation cost) and what they get right, printed:
-    their accuracy on each set, the test set's table of true against predicted classes. Returns
-    Theta1, Theta2, the accuracies (by set) and the training set's predictions (m,)."""
+    their accuracy on each set (sets: a data.Sets), the test set's table of true against
+    predicted classes. Returns the accuracies (by set) and the training set's predictions."""
+    X_train, y_train, X_test, y_test, num_labels, validation = sets
     Theta1, Theta2 = reshape(history.best_theta, *history.sizes)
     train_prediction = predict(Theta1, Theta2, X_train)
     test_prediction = predict(Theta1, Theta2, X_test)
@@ -439,39 +441,30 @@ def report_kept_weights(history, X_train, y_train, X_test, y_test, names, valida
     print(", ".join(f"{name} accuracy {100 * a:.1f}%" for name, a in accuracy.items()) + (
         " (the test set did not choose the weights)" if validation else
         " (optimistic: the test set chose the weights)"))
-    print("test set:\n  " + "\n  ".join(results.confusion_table(y_test, test_prediction, names)))
-    return Theta1, Theta2, accuracy, train_prediction
+    print("test set:\n  " + "\n  ".join(finish.confusion_table(y_test, test_prediction,
+                                                                class_names(num_labels))))
+    return accuracy, train_prediction
 
 
 def main(argv=None, learner=None):
     """Run ann.py with the command-line arguments argv; returns the exit status. learner: the
     namespace of a learner's own six functions (python my_ann.py), checked, then trained."""
-    args = options.parse_args(argv, SEED, HIDDEN_LAYER_SIZE, LMBDA, MAXITER, TRAIN_CSV, TEST_CSV,
-                              learner and learner.get("__file__", "my_ann.py"))
-    article = (g, grad_g, predict, reshape, cost_function, gradient)    # the article's order
+    from companions import breaking, exercise, sweep, weights    # the modes beyond the article
+    args = options.parse_args(argv, learner and learner.get("__file__", "my_ann.py"))
     if args.check_gradients:
         return 0 if check_gradients() else 1
-    network = exercise.check(learner, article, args.traceback, args.maxiter) if learner else None
-    if learner and network is None:       # the report said which function is not right yet
-        return 1
     try:
-        if args.exercise:    # beyond the article: the six functions, for a learner to write
-            return exercise.write(args.exercise, article, HERE)
-        if args.data == "tutorial":
-            args.train, args.test = data.tutorial_data(TUTORIAL_DIR)
-        X_train, y_train, X_test, y_test, num_labels = data.load_sets(args.train, args.test)
-        X_train, y_train, validation = results.split_validation(    # --validation, if given
-            X_train, y_train, args.validation, args.seed, args.train, class_names(num_labels))
-        screen = screens.choose_screen(args.no_plot or args.sweep or bool(args.weights))
-        if args.sweep:       # beyond the article: a network per hidden size and lambda
-            return results.run_sweep(args, X_train, y_train, X_test, y_test, num_labels, History,
-                                    train, initial_weights, (HIDDEN_LAYER_SIZE, LMBDA),
-                                    validation)
-        if args.weights:     # weights saved by --save-weights, on the test set
-            return results.run_saved(args, X_test, y_test, class_names(num_labels), predict,
-                                    History, LiveFigure)
-        return run(args, screen, X_train, y_train, X_test, y_test, num_labels, validation,
-                   network or mistakes.broken(args, article, train, initial_weights))
+        if learner:               # the exercise: a learner's six functions, checked, then trained
+            return exercise.run(learner, args)
+        if args.exercise:         # the exercise's file, for a learner to write
+            return exercise.write(args.exercise)
+        if args.sweep:            # a network per hidden size and lambda
+            return sweep.run(args)
+        if args.weights:          # weights saved by --save-weights, on the test set
+            return weights.run(args)
+        if args.break_mistake:    # ann.py's network with a classic mistake made in it
+            return breaking.run(args)
+        return run(args)
     except (data.UserError, MemoryError) as e:
         print(f"{args.prog}: error: {e or 'out of memory'}", file=sys.stderr)  # MemoryError: ''
         return 2

@@ -1,38 +1,24 @@
-"""The data ann.py reads and writes: the CSVs checked, the article's galaxies fetched, files whole.
-
-Every check a user's files need, the article's galaxies fetched on request, and every write
-whole or not at all.
+"""Reading data: the galaxy CSVs read and checked, the sets a run trains on, the arrays the
+article's functions are given checked, and files written whole or not at all.
 
 - Reading: the galaxy CSVs, one galaxy a row: the label (0, 1, 2, ...), then the image's gray
   levels 0..255 in row-major order, no header. load_data returns the pixels scaled to [0, 1]
   (article section 6) and the labels (read_images, the gray levels as they are: the galaxy
-  generator reads its CSVs with it).
+  generator reads its CSVs with it). read_sets gives a run its sets: the article's galaxies
+  fetched first with --data tutorial (companions/download.py), a validation set carved out with
+  --validation.
 - Writing: each file goes to a temporary file beside its target and is then renamed over it, so
   an interrupted run never leaves half a file in place of a good one (the galaxy generator
-  writes its CSVs the same way). The end of a run's files (save_outputs) are given as paths and
-  values. Also the weights files of --save-weights and --weights.
-- --data tutorial: the article's own galaxies (SDSS images, labelled by Galaxy Zoo 2
-  volunteers), which the project may not ship, fetched at one fixed commit when a user asks,
-  each file's size and SHA-256 checked. Stored files that match are used without the network;
-  ANN_DATA_URL (the web address of a folder holding train.csv and test.csv) stands in for
-  GitHub. A file appears whole and checked or not at all, even on Ctrl-C, which passes on as
-  KeyboardInterrupt; a failure says the address, what went wrong, how to get the files by hand
-  or from a mirror.
+  writes its CSVs the same way).
 
 Anything the user must fix (a file that cannot be read or written, a row that does not fit)
 raises UserError with one line naming the file, and the row and column where there are any;
 ann.py prints it without a traceback.
 """
-import hashlib
-import http.client
 import math
 import os
-import socket
 import sys
-import time
-import urllib.error
-import urllib.request
-import zipfile
+from collections import namedtuple
 
 import numpy as np
 
@@ -200,6 +186,68 @@ def load_sets(train_path, test_path):
     return X_train, y_train, X_test, y_test, num_labels
 
 
+# ==== The sets a run trains on ====================================================================
+
+Sets = namedtuple("Sets", "X_train y_train X_test y_test num_labels validation")
+
+
+def read_sets(args):
+    """The sets a run trains on, from its options: the article's galaxies (downloaded if need
+    be) with --data tutorial, else args.train and args.test; with --validation, a validation
+    set (X, y) carved from the training set, else None."""
+    import ann
+    if args.data == "tutorial":
+        from companions import download
+        args.train, args.test = download.tutorial_data(ann.TUTORIAL_DIR)
+    X_train, y_train, X_test, y_test, num_labels = load_sets(args.train, args.test)
+    X_train, y_train, validation = split_validation(
+        X_train, y_train, args.validation, args.seed, args.train, ann.class_names(num_labels))
+    return Sets(X_train, y_train, X_test, y_test, num_labels, validation)
+
+
+def split_validation(X, y, fraction, seed, path, names):
+    """--validation: X (m, n) and y (m,) split into a training set and a validation set, the
+    rows of each in file order; returns X_train, y_train, (X_validation, y_validation), or X, y,
+    None when fraction is None. From each class, round(fraction x its count) examples, drawn by
+    RandomState(seed) (the same split for the same seed), go to validation: the split is
+    stratified, and the two sets hold every example once. A class left with no validation or
+    no training example is a UserError naming the file (path) and the class (names[k])."""
+    if fraction is None:
+        return X, y, None
+    rng, validation = np.random.RandomState(seed), []
+    for k, name in enumerate(names):
+        rows = np.flatnonzero(y == k)
+        count = int(round(fraction * len(rows)))
+        if not 0 < count < len(rows):
+            raise UserError(f"{path}: --validation {fraction:g} leaves class {name} with no "
+                            f"{'validation' if count == 0 else 'training'} example ("
+                            f"{fraction:g} of its {len(rows)} rounds to {count})")
+        validation.append(rng.permutation(rows)[:count])
+    validation = np.sort(np.concatenate(validation))
+    training = np.setdiff1d(np.arange(len(y)), validation)
+    return X[training], y[training], (X[validation], y[validation])
+
+
+# ==== The arrays the article's functions are given ================================================
+
+def checked_labels(theta, input_layer_size, hidden_layer_size, num_labels, X, y):
+    """y as (m,) labels, after checking that theta (flat), X (m, n) and y fit together, so that
+    a wrong shape is a ValueError that says which argument and what was expected, never a silent
+    numpy broadcast into a wrong cost (cost_function and both gradients call it first). The
+    article's y is (m, 1); (m,) works too, with the same result to the last bit."""
+    size = hidden_layer_size * (input_layer_size + 1) + num_labels * (hidden_layer_size + 1)
+    if np.shape(theta) != (size,):
+        raise ValueError(f"theta has shape {np.shape(theta)}; a {input_layer_size} - "
+                         f"{hidden_layer_size} - {num_labels} network has ({size},)")
+    if np.ndim(X) != 2 or np.shape(X)[1] != input_layer_size:
+        raise ValueError(f"X has shape {np.shape(X)}; expected (m, {input_layer_size}), "
+                         "one image a row, without the bias column")
+    if np.shape(y) not in ((len(X),), (len(X), 1)):
+        raise ValueError(f"y has shape {np.shape(y)}; expected ({len(X)},) or ({len(X)}, 1), "
+                         "one label per row of X")
+    return np.reshape(y, -1)
+
+
 # ==== Writing files, whole or not at all ==========================================================
 
 def write_atomically(path, write):
@@ -229,228 +277,3 @@ def save_figure(fig, path):
     """Save fig in the format its path's extension names, atomically."""
     fmt = os.path.splitext(path)[1][1:].lower()
     write_atomically(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=100))
-
-
-def save_weights(path, Theta1, Theta2, settings):
-    """An .npz holding Theta1, Theta2 and the settings (a dict) they were trained with."""
-    def write(tmp):
-        with open(tmp, "wb") as f:
-            np.savez(f, Theta1=Theta1, Theta2=Theta2, **settings)
-    write_atomically(path, write)
-
-
-def load_weights(path, test_path, num_pixels, train_path, num_labels):
-    """Theta1 (h, n + 1) and Theta2 (K, h + 1) from an .npz written by --save-weights, checked
-    to make a network for the test set's images (num_pixels pixels) and the training set's
-    num_labels classes."""
-    try:                      # the file opened here: np.load leaves it open when it fails
-        with open(path, "rb") as f, np.load(f, allow_pickle=False) as saved:
-            Theta1, Theta2 = saved["Theta1"], saved["Theta2"]
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, TypeError,
-            AttributeError) as e:           # (the last two: one array, an .npy, not an .npz)
-        raise UserError(f"{path}: not a weights file written by --save-weights "
-                        f"({type(e).__name__})") from None
-    if (Theta1.ndim != 2 or Theta2.ndim != 2 or Theta2.shape[1] != Theta1.shape[0] + 1
-            or Theta1.dtype.kind not in "biuf" or Theta2.dtype.kind not in "biuf"
-            or not (np.isfinite(Theta1).all() and np.isfinite(Theta2).all())):
-        raise UserError(f"{path}: Theta1 {Theta1.shape} and Theta2 {Theta2.shape} do not make "
-                        "a network (expected (h, n + 1) and (K, h + 1), finite real numbers)")
-    if Theta1.shape[1] != num_pixels + 1:
-        raise UserError(f"{path}: the weights take {Theta1.shape[1] - 1} pixels a row, but "
-                        f"{test_path} has {num_pixels}")
-    if Theta2.shape[0] != num_labels:
-        raise UserError(f"{path}: the weights have {Theta2.shape[0]} classes, but "
-                        f"{train_path} has {num_labels}")
-    return Theta1.astype(float), Theta2.astype(float)
-
-
-def save_outputs(fig, fig_path, recorder, gif_path, mistakes, mistakes_path, weights_path,
-                 weights):
-    """At the end of a run, the files asked for, each said in one line: the figure fig at
-    fig_path, the GIF (recorder, or None) at gif_path, the mistakes figure (or None) at
-    mistakes_path, and, if weights_path, the kept weights (Theta1, Theta2, the iteration they
-    come from, the settings they were trained with: a dict). A file that cannot be written does
-    not stop the others: the first that failed is said in one line on stderr, as ann.py says a
-    UserError, and the result is False. True if every file was written."""
-    failed = []
-
-    def attempt(write, saying):
-        try:
-            write()
-        except UserError as e:
-            failed.append(str(e))
-        else:
-            print(saying())
-    attempt(lambda: save_figure(fig, fig_path), lambda: f"saved the figure to {fig_path}")
-    if recorder is not None:
-        attempt(recorder.finish,
-                lambda: f"saved the animation to {gif_path} ({recorder.frames} frames)")
-    if weights_path:
-        Theta1, Theta2, iteration, settings = weights
-        attempt(lambda: save_weights(weights_path, Theta1, Theta2, dict(
-            settings, iteration=iteration)), lambda: f"saved the weights to {weights_path}")
-    if mistakes is not None:
-        attempt(lambda: save_figure(mistakes, mistakes_path),
-                lambda: f"saved the test galaxies it gets most wrong to {mistakes_path}")
-    if failed:
-        print(f"ann.py: error: {failed[0]}", file=sys.stderr)
-    return not failed
-
-
-# ==== The article's galaxies, fetched on request (--data tutorial) ===============================
-
-COMMIT = "b9eb016f8724c7a9bb4958c701d7d4b7c266a73a"       # a fixed commit: the files never change
-BASE_URL = f"https://raw.githubusercontent.com/pmocz/artificialneuralnetwork-python/{COMMIT}"
-URL_VARIABLE = "ANN_DATA_URL"                             # overrides BASE_URL when set
-FILES = {                                                 # name: (sha256, size in bytes)
-    "train.csv": ("c014d3e4ad0ec15edb33dbcb742a7f0da1d95d2af1deca975442fdca73373d0a", 11_021_087),
-    "test.csv": ("233610481a8a9f33a6f4a317e361eebed55a6312a4c8d7c863e6d16252c5da25", 2_756_526),
-}
-CITATION = f"""\
-The tutorial's galaxies come from the GitHub repository pmocz/artificialneuralnetwork-python,
-commit {COMMIT}
-(licence GPL-3.0). If you use them, please cite Galaxy Zoo 2, whose volunteers classified them
-(Willett et al. 2013, MNRAS 435, 2835), the Sloan Digital Sky Survey (SDSS), which took the
-images, and Philip Mocz, "Create Your Own Artificial Neural Network for Multi-class
-Classification (With Python)", 2023, the tutorial that prepared them."""
-# A silent server is dropped after TIMEOUT seconds (connecting, any one read), and a body bringing
-# less than PROGRESS_STEP bytes in DEADLINE seconds: a working line (over 3 kB/s) gets there.
-TIMEOUT, DEADLINE, PROGRESS_STEP = 10.0, 20.0, 64 * 1024
-CHUNK, REDRAW_EVERY = 64 * 1024, 0.1    # bytes a read; seconds between redraws on a terminal
-
-
-class _Fault(Exception):             # what went wrong, in a few words: becomes a UserError
-    pass
-
-
-def tutorial_data(folder, out=None):
-    """The paths of the tutorial's train.csv and test.csv in `folder`, downloaded if missing or
-    damaged. Messages and progress (one line redrawn on a terminal, a line a quarter elsewhere)
-    go to `out` (default: sys.stdout). Raises UserError."""
-    out = sys.stdout if out is None else out
-    base = (os.environ.get(URL_VARIABLE) or BASE_URL).rstrip("/")
-    if not base.lower().startswith(("http://", "https://")):
-        raise UserError(f"{URL_VARIABLE}={base!r} is not a web address: give the address of a "
-                        "folder holding train.csv and test.csv, such as "
-                        f"{URL_VARIABLE}=http://127.0.0.1:8000/galaxies")
-    paths = {name: os.path.join(folder, name) for name in FILES}
-    shown = os.path.join(os.path.abspath(folder), "")           # absolute, ending in a slash
-    by_hand = (f"download {' and '.join(f'{base}/{name}' for name in FILES)} into {shown} by "
-               f"hand, set {URL_VARIABLE} to the address of a mirror's folder holding both, or "
-               "give your own files with --train and --test")
-    missing = [name for name in FILES if not _good(paths[name], *FILES[name])]
-    for name in missing:
-        if os.path.lexists(paths[name]):
-            print(f"{name} in {shown} is damaged (its checksum does not match): fetching it "
-                  "anew", file=out)
-    if not missing:
-        print(f"Using the tutorial's galaxies stored in {shown} (checksums match)", file=out)
-        return paths["train.csv"], paths["test.csv"]
-    made = not os.path.isdir(folder)
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"could not create the folder {shown}: {_describe(e)}; {by_hand}") from None
-    print(f"Downloading {' and '.join(missing)} from {base}/ into {shown}", file=out)
-    for name in missing:
-        url = f"{base}/{name}"
-        try:
-            write_atomically(paths[name], lambda tmp: _fetch(url, tmp, *FILES[name], out))
-        except (_Fault, UserError, KeyboardInterrupt) as fault:
-            if made and not os.listdir(folder):    # a folder made for nothing goes too
-                os.rmdir(folder)
-            if isinstance(fault, KeyboardInterrupt):
-                raise
-            raise UserError(f"could not download {url}: {fault}; {by_hand}") from None
-    print(CITATION, file=out)
-    return paths["train.csv"], paths["test.csv"]
-
-
-def tutorial_data_stored(folder):
-    """Do train.csv and test.csv in folder match the article's (size and checksum)?"""
-    return all(_good(os.path.join(folder, name), *FILES[name]) for name in FILES)
-
-
-def _good(path, sha256, size):
-    """Is the file at path there and whole: the expected size (checked first) and checksum?"""
-    try:
-        with open(path, "rb") as f:
-            return os.path.getsize(path) == size and hashlib.sha256(f.read()).hexdigest() == sha256
-    except OSError:                             # missing or unreadable
-        return False
-
-
-def _fetch(url, tmp, sha256, size, out):
-    """Stream url into the file tmp, showing progress; raise _Fault if anything goes wrong."""
-    name, started = os.path.basename(url), time.monotonic()
-    try:
-        response = urllib.request.urlopen(url, timeout=TIMEOUT)
-    except urllib.error.HTTPError as err:        # before URLError: it is one
-        err.close()
-        raise _Fault(f"the server answered HTTP {err.code} {err.reason}") from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as err:
-        raise _Fault(_describe(getattr(err, "reason", err))) from None
-    done = stall_done = width = 0
-    digest, stall_since, drawn_at = hashlib.sha256(), started, -math.inf     # never drawn
-    on_terminal = getattr(out, "isatty", bool)()
-    with response, open(tmp, "wb") as f:
-        announced = response.headers.get("Content-Length", "")
-        if announced.isdigit() and int(announced) != size:
-            raise _Fault(f"the server announces {int(announced):,} bytes, expected {size:,}")
-        try:
-            while True:
-                try:        # read1: what has arrived; read() waits for it all, however slowly
-                    chunk = response.read1(min(CHUNK, size - done + 1))
-                except (OSError, http.client.HTTPException) as err:     # a time-out too
-                    raise _Fault(f"no data for {TIMEOUT:g} s after {done:,} of {size:,} bytes"
-                                 if isinstance(err, (TimeoutError, socket.timeout)) else
-                                 f"the connection dropped after {done:,} of {size:,} bytes "
-                                 f"({_describe(err)})") from None
-                if not chunk:                    # the server closed the connection
-                    break
-                done += len(chunk)
-                if done > size:
-                    raise _Fault(f"the server sent more than the expected {size:,} bytes")
-                digest.update(chunk)
-                f.write(chunk)
-                now = time.monotonic()
-                if (now - drawn_at >= REDRAW_EVERY or done == size if on_terminal else
-                        4 * done // size > 4 * (done - len(chunk)) // size):   # a new quarter
-                    line = f"{name}: {_amount(done, size)} ({100 * done // size} %), " + \
-                        _amount(done / max(now - started, 1e-6)) + "/s"
-                    out.write("\r" + line.ljust(width) if on_terminal else line + "\n")
-                    out.flush()
-                    drawn_at, width = now, max(width, len(line))   # (blanks a longer line's end)
-                if done - stall_done >= PROGRESS_STEP:
-                    stall_since, stall_done = now, done
-                elif now - stall_since > DEADLINE:
-                    raise _Fault(f"too slow: less than {PROGRESS_STEP // 1024} KiB in "
-                                 f"{DEADLINE:g} s (stopped after {done:,} of {size:,} bytes)")
-        finally:
-            if on_terminal and width:            # end the line drawn, even on an error
-                out.write("\n")
-    if done < size:
-        raise _Fault(f"the download stopped after {done:,} of {size:,} bytes")
-    if digest.hexdigest() != sha256:
-        raise _Fault(f"the file's checksum does not match (sha256 {digest.hexdigest()[:12]}..., "
-                     f"expected {sha256[:12]}...)")
-
-
-def _describe(err):
-    """A network or file error in a few lowercase words, on one line."""
-    text = next((said for kind, said in (
-        (ConnectionRefusedError, "connection refused"),
-        (socket.gaierror, "could not look up the host name (no network, or a wrong address?)"),
-        ((TimeoutError, socket.timeout), f"no answer within {TIMEOUT:g} s"),
-        (http.client.RemoteDisconnected, "the server closed the connection without answering"),
-        (ValueError, f"not a valid address ({err})")) if isinstance(err, kind)),
-        getattr(err, "strerror", None) or str(err) or type(err).__name__)
-    text = " ".join(text.split())
-    return text[:1].lower() + text[1:]
-
-
-def _amount(count, of=None):          # 812.0 kB, 3.4 MB; with `of`: 3.4 of 11.0 MB
-    scale, unit = (1e6, "MB") if (of or count) >= 1e6 else (1e3, "kB")
-    return (f"{count / scale:.1f}" + (f" of {of / scale:.1f}" if of else "")) + f" {unit}"

@@ -1,10 +1,9 @@
-"""ann.py's figures: the training figure's layout, the frames drawn, the GIF, the mistakes figure.
+"""The figure: the training figure's layout, which iterations are drawn, and the GIF (--gif).
 
-The training figure's layout is computed from the data (how many galaxies, classes and hidden
-units there are, how large the images are), landscape or portrait to suit the screen, its title
-counting the iterations and the time left; then which iterations are drawn, --gif (the
-animation of the training), and --mistakes (the test galaxies the network gets most wrong).
-ann.py's LiveFigure builds on FigureLayout and says what each iteration shows."""
+The layout is computed from the data (how many galaxies, classes and hidden units there are,
+how large the images are), landscape or portrait to suit the screen, its title counting the
+iterations and the time left. ann.py's LiveFigure builds on FigureLayout and says what each
+iteration shows."""
 import math
 import textwrap
 import time
@@ -315,36 +314,3 @@ class GifRecorder:
         write_atomically(self.path, lambda tmp: frames[0].save(
             tmp, format="GIF", save_all=True, append_images=frames[1:],
             duration=self.durations(), disposal=2, loop=0))
-
-
-def mistakes_figure(X, y, outputs, rows, costs, wrong, names, letters):
-    """--mistakes: the test galaxies rows (the network's worst first), each with its true and
-    predicted class, the network's outputs (a3, one per class) and its cost; X (m, n) pixels,
-    y (m,) labels, outputs (m, K). wrong: how many test galaxies it gets wrong in all. names:
-    the classes'; letters: what labels each output (LiveFigure's). The grid's size follows the
-    number of galaxies, at most 6 a row."""
-    import matplotlib.pyplot as plt
-    side, columns = math.isqrt(X.shape[1]), max(1, min(6, len(rows)))
-    grid_rows = max(1, math.ceil(len(rows) / columns))
-    with plt.ioff():              # (shown, if at all, where the run shows its figure)
-        if not len(rows):
-            fig = plt.figure(figsize=(7.0, 1.0))
-            fig.text(0.5, 0.5, "the kept weights get every test galaxy right", ha="center",
-                     va="center", fontsize=11)
-            return fig
-        fig, axes = plt.subplots(grid_rows, columns, squeeze=False, figsize=(
-            max(7.0, 1.6 * columns + 0.4), 2.2 * grid_rows + 0.8))   # wide enough for the title
-    for ax in axes.ravel():
-        ax.set_axis_off()
-    for ax, i, cost in zip(axes.ravel(), rows, costs):
-        ax.imshow(X[i].reshape(side, side), cmap="gray", vmin=0, vmax=1)
-        ax.set_title(f"true {names[y[i]]}\nguess {names[np.argmax(outputs[i])]}", fontsize=8,
-                     color="tab:red")
-        ax.text(0.5, -0.04, "  ".join(f"{letters[k]} {outputs[i, k]:.2f}" for k in
-                                      range(len(names))) + f"\ncost {cost:.2f}",
-                transform=ax.transAxes, ha="center", va="top", fontsize=7)
-    fig.suptitle(f"the {len(rows)} test galaxies the kept weights get most wrong, highest cost "
-                 f"first ({wrong} wrong in all)\nunder each: the network's outputs, one per "
-                 "class, and the galaxy's cost", fontsize=10)
-    fig.tight_layout()
-    return fig

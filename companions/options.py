@@ -112,39 +112,12 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def check_break(parser, args, learner):
-    """--break: alone, the list of mistakes (then exit); an unknown name, or options that would
-    train another network, refused in one line."""
-    from companions import mistakes
-    if args.break_mistake == "":
-        print(mistakes.listing())
-        parser.exit(0)
-    name, close = mistakes.known(args.break_mistake)
-    args.break_mistake = name or args.break_mistake     # its own spelling, in any case given
-    if args.break_mistake in mistakes.CATALOGUE and name is None:
-        parser.refuse(f"--break: {args.break_mistake} is a mistake of predict, which training "
-                      "does not call: the exercise names it; python ann.py --break lists those "
-                      "that train")
-    if name is None:
-        parser.refuse(f"--break: no mistake is called {args.break_mistake!r}"
-                      + (f" (did you mean {close}?)" if close else "")
-                      + "; python ann.py --break lists them")
-    clashing = [f"--{option.replace('_', '-')}" for option in (
-        "vectorized", "sweep", "weights", "check_gradients", "exercise", "validation")
-        if getattr(args, option)]
-    if learner:
-        parser.refuse(f"--break trains ann.py's network with a mistake made in it: python "
-                      f"ann.py --break {name}, not python {parser.prog}")
-    if clashing:
-        parser.refuse(f"--break trains ann.py's network with a mistake made in it: leave out "
-                      f"{' and '.join(clashing)}")
-
-
-def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
-    """ann.py's options, defaulting to its parameter block (seed, hidden, lmbda, maxiter, and
-    the train and test CSVs); learner: the path of the exercise's file when it runs them (the
-    options that are ann.py's own are refused there). Options that clash are refused in one
-    line; args.prog is the program's name for messages."""
+def parse_args(argv, learner=None):
+    """ann.py's options, defaulting to its parameter block (SEED, HIDDEN_LAYER_SIZE, LMBDA,
+    MAXITER, and the train and test CSVs); learner: the path of the exercise's file when it
+    runs them (the options that are ann.py's own are refused there). Options that clash are
+    refused in one line; args.prog is the program's name for messages."""
+    import ann
     check_backend()
     parser = Parser(
         prog=os.path.basename(learner) if learner else "ann.py",
@@ -152,15 +125,15 @@ def parse_args(argv, seed, hidden, lmbda, maxiter, train, test, learner=None):
                     "classify galaxy images as Elliptical, Spiral or Irregular, and watch it "
                     "learn. With no options: the article's run on the project's galaxies.")
     add_data_and_network(parser.add_argument_group("data and network"),
-                         seed, hidden, lmbda, maxiter)
+                         ann.SEED, ann.HIDDEN_LAYER_SIZE, ann.LMBDA, ann.MAXITER)
     add_figure_and_files(parser.add_argument_group("figure and files"))
     add_beyond_the_article(parser.add_argument_group("beyond the article"))
     args = parser.parse_args(argv)
     args.prog = parser.prog
     refuse_clashes(parser, args, learner)
-    args.train, args.test = args.train or train, args.test or test
+    args.train, args.test = args.train or ann.TRAIN_CSV, args.test or ann.TEST_CSV
     if args.maxiter is None:
-        args.maxiter = 300 if args.sweep else maxiter
+        args.maxiter = 300 if args.sweep else ann.MAXITER
     settle_outputs(parser, args)
     return args
 
@@ -255,28 +228,18 @@ def add_beyond_the_article(more):
 
 
 def refuse_clashes(parser, args, learner):
-    """Options that cannot go together refused in one line: --break's, ann.py's own in a
-    learner's file, --data tutorial with files of one's own, and what --sweep or --weights
-    leave no room for."""
+    """Options that cannot go together refused in one line: each mode's own (--break's, ann.py's
+    own in a learner's file, what --sweep or --weights leave no room for), and --data tutorial
+    with files of one's own."""
+    from companions import breaking, exercise, sweep, weights
     if args.break_mistake is not None:
-        check_break(parser, args, learner)
-    own = [f"--{name.replace('_', '-')}" for name in ("vectorized", "sweep", "weights",
-                                                       "check_gradients", "exercise")
-           if learner and getattr(args, name)]
-    if own:
-        parser.refuse(f"{parser.prog} trains your network with your own functions: leave out "
-                      f"{' and '.join(own)}, ann.py's own (python ann.py {own[0]} runs it)")
+        breaking.check_options(parser, args, learner)
+    exercise.check_options(parser, args, learner)
     if args.data == "tutorial" and (args.train or args.test):
         parser.refuse("--data tutorial trains on the article's files; give either it or "
                       "--train/--test, not both")
-    for mode, what, clashing in (
-            ("sweep", "trains many networks and saves only its heat map",
-             ("gif", "mistakes", "save_weights", "weights")),
-            ("weights", "evaluates saved weights without training",
-             ("gif", "mistakes", "save_weights", "validation"))):
-        given = [f"--{name.replace('_', '-')}" for name in clashing if getattr(args, name)]
-        if getattr(args, mode) and given:
-            parser.refuse(f"--{mode} {what}: leave out {' and '.join(given)}")
+    sweep.check_options(parser, args)
+    weights.check_options(parser, args)
 
 
 def settle_outputs(parser, args):

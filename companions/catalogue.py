@@ -1,24 +1,26 @@
-"""The classic mistakes: each one written as a learner writes it, named, explained, and trained.
+"""The classic mistakes: wrong versions of the article's six functions, as a learner writes them.
 
-The catalogue holds wrong versions of the article's six functions, code a learner would write:
-the exercise's checks name a learner's function when it gives what one of them gives, and
-`python ann.py --break NAME` trains ann.py's network with one of them made in it, ann.py's own
-run faint behind, then says in one line what happened, why, and where to look in ann.py.
+Each is named, with what to change, the line of ann.py to compare, and why it does what it does
+to training: the exercise names a learner's function when it gives what one of them gives, and
+--break (companions/breaking.py) trains ann.py's network with one of them made in it.
 
-Each wrong function calls the article's other functions by name (g, grad_g, reshape), as a
-learner's file does; `made_in` puts it into a copy of ann.py's namespace, where ann.py's own
-functions call it in turn. n, h, K are input_layer_size, hidden_layer_size, num_labels.
+Each wrong function calls the article's other functions by name (g, grad_g, reshape), ann.py's
+own, as a learner's file does. made(name) puts one in place of ann.py's function of its name,
+for as long as a `with` block lasts, so that ann.py's other functions call it in turn. n, h, K
+are input_layer_size, hidden_layer_size, num_labels.
 """
-import difflib
-import inspect
-import random
-import sys
-import types
 import warnings
 from collections import namedtuple
+from contextlib import contextmanager
+from unittest import mock
 
 import numpy as np
 
+import ann
+from ann import g, grad_g, reshape
+
+SECTIONS = {"g": 2, "grad_g": 2, "predict": 3, "reshape": 4, "cost_function": 4, "gradient": 5}
+NAMES = tuple(SECTIONS)           # the article's six functions, in its order
 Mistake = namedtuple("Mistake", "function title advice wrong compare why")
 CATALOGUE = {}          # its name on the command line -> Mistake
 
@@ -462,216 +464,40 @@ DIRECTIONS = {"cost_function": [(cost_function__labels_as_numbers, LABELS_AS_NUM
               "gradient": [(gradient__labels_as_numbers, LABELS_AS_NUMBERS)]}
 
 
-def directions(name, article, cases, arguments):
+def directions(name, cases, arguments):
     """For the function `name`: (what a known direction gives on each case, its sentence)."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return [([made_in(article, wrong)[name](*arguments(name, case)) for case in cases],
-                 sentence) for wrong, sentence in DIRECTIONS.get(name, [])]
+    with quiet():
+        return [([wrong(*arguments(name, case)) for case in cases], sentence)
+                for wrong, sentence in DIRECTIONS.get(name, [])]
 
 
-# ==== Making a mistake in ann.py's functions =====================================================
-
-def made_in(article, wrong):
-    """The article's six functions (article: ann.py's, in the article's order) with `wrong`
-    (a function of the catalogue, or None) in place of its namesake: a namespace. Every
-    function of ann.py's namespace is copied into a new one, so that ann.py's own functions
-    call the wrong one there, as the functions of a learner's file call each other."""
-    original = article[0].__globals__
-    space = dict(original)
-    for name, value in original.items():
-        if isinstance(value, types.FunctionType) and value.__globals__ is original:
-            space[name] = rebound(value, space)
-    if wrong is not None:
-        space[wrong.__name__.split("__")[0]] = rebound(wrong, space)
-    return space
-
-
-def rebound(function, space):
-    """function, calling the functions of the namespace `space` by their names."""
-    copy = types.FunctionType(function.__code__, space, function.__name__,
-                              function.__defaults__, function.__closure__)
-    copy.__kwdefaults__, copy.__doc__ = function.__kwdefaults__, function.__doc__
-    return copy
-
-
-def wrong_answers(name, article, cases, arguments):
+def wrong_answers(name, cases, arguments):
     """What each catalogued mistake of the function `name` gives on the check cases (given by
-    arguments(name, case)), the others ann.py's own: {mistake's name: [answer per case]}."""
-    answers = {}
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        for key, made in CATALOGUE.items():
-            if made.function == name:
-                function = made_in(article, made.wrong)[name]
-                answers[key] = [function(*arguments(name, case)) for case in cases]
-    return answers
+    arguments(name, case)): {mistake's name: [answer per case]}."""
+    with quiet():
+        return {key: [made.wrong(*arguments(name, case)) for case in cases]
+                for key, made in CATALOGUE.items() if made.function == name}
 
-
-# ==== --break: training with a mistake made ======================================================
 
 TRAINABLE = tuple(name for name, made in CATALOGUE.items()     # predict: not in training
                   if made.function != "predict")
 
 
-def listing():
-    """--break alone: the mistakes, a line each."""
-    width = max(map(len, TRAINABLE))
-    lines = [f"  {name:{width}s}  {CATALOGUE[name].function}: {CATALOGUE[name].title}"
-             for name in TRAINABLE]
-    return ("python ann.py --break NAME trains ann.py's network with one classic mistake made "
-            "in it,\nann.py's own run faint behind; --break random hides which until the end.\n"
-            + "\n".join(lines))
+# ==== Making a mistake in ann.py's functions =====================================================
+
+@contextmanager
+def made(name):
+    """Inside the block, ann.py's function of the mistake `name` is the wrong one, so that
+    ann.py's other functions call it in turn; after it, ann.py's own again."""
+    mistake = CATALOGUE[name]
+    with mock.patch.object(ann, mistake.function, mistake.wrong):
+        yield
 
 
-def known(text):
-    """--break's value checked: a catalogued mistake or random; None if unknown, with the
-    closest name for a did-you-mean."""
-    names = {name.lower(): name for name in TRAINABLE + ("random",)}
-    if text.lower() in names:
-        return names[text.lower()], None
-    close = difflib.get_close_matches(text, TRAINABLE + ("random",), n=1, cutoff=0.4)
-    return None, close[0] if close else None
-
-
-def line_in(article, made):
-    """The function of ann.py to compare, and the line in it that holds made.compare."""
-    functions = {f.__name__: f for f in article[0].__globals__.values()
-                 if isinstance(f, types.FunctionType)}
-    order = [made.function, "cost_of_outputs", "feedforward", "regularized_gradient", "one_hot"]
-    for name in order:
-        if name in functions:
-            lines, first = inspect.getsourcelines(functions[name])
-            for number, line in enumerate(lines, first):
-                if line.strip().startswith(made.compare):
-                    return name, number, line.split("#")[0].strip()
-    raise LookupError(f"{made.compare!r} is not in ann.py's {made.function}")
-
-
-def broken(args, article, train, initial_weights):
-    """With --break NAME, ann.py's network with that mistake made in it, for run() to train;
-    None without. article: ann.py's six functions; train, initial_weights: ann.py's own."""
-    return Broken(args, article, train, initial_weights) if args.break_mistake else None
-
-
-class Broken:
-    """--break NAME: the network of ann.py with one mistake made in it, as run() trains a
-    learner's Network; before training, ann.py's own run, drawn faint behind; at the end, one
-    line saying what happened, why, and where to look in ann.py."""
-
-    def __init__(self, args, article, train, initial_weights):
-        self.name = args.break_mistake
-        self.hidden = self.name == "random"
-        if self.hidden:
-            self.name = random.choice(TRAINABLE)
-        self.made = CATALOGUE[self.name]
-        self.args, self.article = args, article
-        self.train, self.initial_weights = train, initial_weights
-        self.ask = asking()
-        space = made_in(article, self.made.wrong)       # the gradient, all examples at once
-        gradient = space["gradient" if self.made.function == "gradient" else
-                         "gradient_vectorized"]
-        self.cost_function, self.gradient = quietly(space["cost_function"]), quietly(gradient)
-        self.predict = quietly(space["predict"])
-        self.title = "ann.py --break: " + ("a hidden mistake" if self.hidden else self.made.title)
-        self.whose = ("a hidden mistake; a vectorized" if self.hidden else
-                      f"{self.made.title}, in a vectorized" if self.made.function == "gradient"
-                      else f"{self.made.title} in {self.made.function}; ann.py's vectorized")
-
-    def __iter__(self):
-        """As run() reads a network: cost, gradient, prediction and window title."""
-        return iter((self.cost_function, self.gradient, self.predict, self.title))
-
-    def before_training(self, live, history):
-        """Train ann.py's own network first (the fast path, quietly), draw its costs faint on
-        live's cost plot, and have live's final figure end with the closing line."""
-        print(f"first ann.py's own run, to draw faintly behind: {self.args.maxiter} iterations "
-              "on the fast path ...", flush=True)
-        X_test = history.a1_test[:, 1:]
-        right = type(history)(history.sizes, history.lmbda, history.X_train, history.y_train,
-                              X_test, history.y_test, report=lambda line: None)
-        self.right = right
-        self.train(right, self.initial_weights(*history.sizes, self.args.seed),
-                   self.args.maxiter, True)
-        draw_behind(live.cost_ax, right.J_train, right.J_test)
-        show_kept = live.show_kept
-
-        def then_told(kept_history, prediction, accuracy):
-            show_kept(kept_history, prediction, accuracy)
-            print(self.closing(kept_history, accuracy))
-        live.show_kept = then_told
-
-    def closing(self, history, accuracy):
-        """The one line at the end: what happened, why, and the line of ann.py to compare."""
-        right = self.right
-        function, number, text = line_in(self.article, self.made)
-        J, iterations = np.asarray(history.J_test, dtype=float), history.iteration - 1
-        if not np.isfinite(J).all() or not np.isfinite(history.J_train).all():
-            happened = f"its cost became NaN after {count(iterations)}"
-        elif iterations < self.args.maxiter and history.stop_reason is None:
-            happened = (f"fmin_cg stopped after {count(iterations)}, its line search finding no "
-                        "step that lowers the cost")
-        else:
-            happened = f"it trained {count(iterations)}"
-        if len(J) > 1 and J[-1] > J[0]:
-            happened += f", its test cost climbing from {J[0]:.4f} to {J[-1]:.4f}"
-        happened += (f"; lowest test cost {np.nanmin(J):.4f} against ann.py's "
-                     f"{min(right.J_test):.4f}, test accuracy {100 * accuracy['test']:.1f}% "
-                     f"against {100 * right_accuracy(right):.1f}%")
-        said = ""
-        if self.hidden and self.ask is not None:
-            said = self.guess() + " "
-        return (f"{said}{self.made.title} ({self.name}): {happened}, because {self.made.why}. "
-                f"Compare {function} in ann.py, line {number}: {text}")
-
-    def guess(self):
-        """--break random at a terminal: the learner picks the mistake from the list."""
-        width = max(map(len, TRAINABLE))
-        print("\nWhich mistake was it?\n" + "\n".join(
-            f"  {i:2d} {name:{width}s}  {CATALOGUE[name].function}: {CATALOGUE[name].title}"
-            for i, name in enumerate(TRAINABLE, 1)))
-        try:
-            answer = self.ask("your guess (a number or a name): ").strip()
-        except EOFError:
-            answer = ""
-        picked = TRAINABLE[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(
-            TRAINABLE) else answer
-        if picked == self.name or picked in TRAINABLE and \
-                CATALOGUE[picked].title.split(" (")[0] == self.made.title.split(" (")[0] and \
-                CATALOGUE[picked].function == self.made.function:
-            return "Right:"
-        return f"Not {picked or 'that'}: it was"
-
-
-def count(iterations):
-    """1 iteration, 8 iterations."""
-    return f"{iterations} iteration{'s' * (iterations != 1)}"
-
-
-def asking():
-    """How --break random asks the learner which mistake it was: input() at a terminal, else
-    not at all (None)."""
-    return input if sys.stdin.isatty() else None
-
-
-def quietly(function):
-    """function, without numpy's warnings: a broken network's overflow is what it shows."""
-    def quiet(*args):
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return function(*args)
-    return quiet
-
-
-def right_accuracy(history):
-    """The test accuracy of the weights ann.py's own run kept."""
-    return history.acc_test[history.best_iteration]
-
-
-def draw_behind(cost_ax, J_train, J_test):
-    """ann.py's own costs, faint on the cost plot, behind the lines drawn live."""
-    iterations = np.arange(len(J_train))
-    for J, color in ((J_train, "tab:blue"), (J_test, "tab:red")):
-        cost_ax.plot(iterations, J, color=color, alpha=0.25, linewidth=3, zorder=0)
-    # said under the plot, as the legend above it has no room for a fourth entry
-    cost_ax.set_xlabel(cost_ax.get_xlabel() + "   (faint: ann.py's own run)")
+@contextmanager
+def quiet():
+    """Without numpy's warnings inside the block: a wrong function's overflow is what it
+    shows, not something to warn about."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
