@@ -27,7 +27,7 @@ matplotlib.use("Agg")              # this process and its children draw off-scre
 import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]     # ann.py; the article's script, transcribed
 import ann  # noqa: E402
 import article_script  # noqa: E402
 from companions import data, screens  # noqa: E402

@@ -16,6 +16,7 @@ kernel that the CPU lacks crashes the run (this tool offers only those the CPU h
 import argparse
 import concurrent.futures
 import datetime
+import difflib
 import json
 import os
 import platform
@@ -27,6 +28,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TUTORIAL = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "galaxyzoo"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from runs import summary  # noqa: E402    a run's printed numbers, read as the tests read them
 OURS = (os.path.join(ROOT, "train.csv"), os.path.join(ROOT, "test.csv"))
 ARTICLES = (os.path.join(TUTORIAL, "train.csv"), os.path.join(TUTORIAL, "test.csv"))
 # The runs the tests read: name -> (training CSV, test CSV, more options)
@@ -69,30 +72,6 @@ def kernel_in_use(env):
     result = subprocess.run([sys.executable, "-c", WHICH_KERNEL], capture_output=True,
                             text=True, env=env)
     return result.stdout.strip() or "?"
-
-
-def summary(stdout):
-    """The numbers a run printed (the tests read runs with it too): per iteration from the
-    first, the lists Jtrain, train_acc, Jtest, test_acc and J_chosen (the costs of the set that
-    chose: validation or test); the last iteration's figures (final_...); the kept iteration,
-    its cost `lowest`, the set that chose it and the kept weights' accuracies (kept_...); how far
-    the choosing cost rose after its lowest point, and whether that point fell in the run's
-    last tenth."""
-    rows = re.findall(r"^iter=\s*\d+:  Jtrain= (\S+) acc= \s*(\S+)%  \|  (?:Jval= (\S+) acc= "
-                      r"\s*\S+%  \|  )?Jtest= (\S+) acc= \s*(\S+)%", stdout, re.M)
-    kept = re.search(r"kept the weights of iteration (\d+), which had the lowest (\w+) cost, "
-                     r"(\d+\.\d+)", stdout)
-    accuracy = dict(re.findall(r"(\w+) accuracy (\d+\.\d)%", stdout))
-    Jtrain, train_acc, Jval, Jtest, test_acc = (
-        [float(v) for v in column if v] for column in zip(*rows))
-    kept_at, lowest = int(kept.group(1)), float(kept.group(3))
-    J_chosen = Jval or Jtest
-    return dict(Jtrain=Jtrain, train_acc=train_acc, Jtest=Jtest, test_acc=test_acc,
-                J_chosen=J_chosen, iterations=len(rows), kept=kept_at, lowest=lowest,
-                chosen_by=kept.group(2), kept_train=float(accuracy["train"]),
-                kept_test=float(accuracy["test"]), final_Jtrain=Jtrain[-1],
-                final_train=train_acc[-1], final_Jtest=Jtest[-1], final_test=test_acc[-1],
-                rise=round(J_chosen[-1] - lowest, 4), in_last_tenth=kept_at > 0.9 * len(rows))
 
 
 def measure(case, path, kernel, threads, maxiter):
@@ -195,9 +174,15 @@ def parse_args(argv):
     if any("article's" in c for c in cases) and not os.path.isdir(TUTORIAL):
         p.error(f"the article's galaxies are not at {TUTORIAL}")
     supported = supported_kernels(cpu()[1])
-    named = {name.lower(): name for name in supported} | {"zen": "Haswell"}   # Zen: Haswell's
+    named = {name.lower(): name for name, _ in KERNELS} | {"zen": "Haswell"}   # Zen: Haswell's
     kernels = {"supported": supported, "native": ["native"]}.get(
         args.kernels, [named.get(k.lower(), k) for k in args.kernels.split(",")])
+    unknown = [k for k in kernels if k != "native" and k.lower() not in named]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0].lower(), list(named), n=1)
+        p.error(f"no OpenBLAS kernel is called {unknown[0]!r}"
+                + (f" (did you mean {named[close[0]]}?)" if close else "")
+                + f"; the kernels: {', '.join(name for name, _ in KERNELS)}")
     lacking = [k for k in kernels if k != "native" and k not in supported]
     if lacking:
         p.error(f"this CPU cannot run {lacking} (it would crash OpenBLAS); it can run "

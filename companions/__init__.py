@@ -1,7 +1,13 @@
-"""What ann.py uses beside the article, a module per job: data.py (the data read and checked, the
-article's galaxies downloaded, files written whole), shapes.py (the shapes the article's
-functions accept), figure.py (the figure's layout, its GIF, the mistakes figure), screens.py
-(where the figures are shown), options.py (the command line), training.py (how a run trains and
-ends, the fast path) and results.py (what trained weights are worth: --validation, the confusion
-table, --mistakes, --weights, --sweep). ann.py is the lesson; these hold the machinery, and are
-given ann.py's functions as arguments where they need them."""
+"""What surrounds the lesson, a file per job; ann.py is the lesson.
+
+Beside every run: data.py (the CSVs read and checked, files written whole), download.py (the
+article's galaxies, --data tutorial), options.py (the command line), training.py (what a run
+trains, how it stops, the fast path), figure.py (the figure's layout, its frames, --gif),
+screens.py (a window, a notebook's cell, or nowhere) and finish.py (the end of a run: the
+confusion table, --mistakes, the files, the window left open).
+
+The modes beyond the article, each its own file: sweep.py (--sweep), weights.py (--save-weights,
+--weights), breaking.py (--break, with the classic mistakes of catalogue.py) and exercise.py
+(--exercise and python my_ann.py, with what a wrong answer is told in advice.py). Each imports
+ann, the running ann.py, and calls its functions by name.
+"""

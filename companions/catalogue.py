@@ -1,13 +1,9 @@
 """The classic mistakes: wrong versions of the article's six functions, as a learner writes them.
 
 Each is named, with what to change, the line of ann.py to compare, and why it does what it does
-to training: the exercise names a learner's function when it gives what one of them gives, and
---break (companions/breaking.py) trains ann.py's network with one of them made in it.
-
-Each wrong function calls the article's other functions by name (g, grad_g, reshape), ann.py's
-own, as a learner's file does. made(name) puts one in place of ann.py's function of its name,
-for as long as a `with` block lasts, so that ann.py's other functions call it in turn. n, h, K
-are input_layer_size, hidden_layer_size, num_labels.
+to training. Each calls the article's other functions by name (g, grad_g, reshape), ann.py's
+own, as a learner's file does; made(name) puts it in place of ann.py's function of its name for
+a `with` block. n, h, K are input_layer_size, hidden_layer_size, num_labels.
 """
 import warnings
 from collections import namedtuple

@@ -21,11 +21,10 @@ import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-for path in (ROOT, os.path.join(ROOT, "benchmarks")):
-    if path not in sys.path:
-        sys.path.insert(0, path)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 os.environ.setdefault("MPLBACKEND", "agg")     # tests draw off-screen unless they ask otherwise
-from kernels import summary  # noqa: E402,F401    what a run printed, as numbers (benchmarks/)
+from runs import summary  # noqa: E402,F401    what a run printed, as numbers
 IN_CI = bool(os.environ.get("CI"))
 # Full runs use one BLAS thread: a BLAS splits its sums differently with more threads, and the
 # conjugate gradient run follows round-off, so the path would depend on the machine's cores.
@@ -83,10 +82,10 @@ def _needed(request):
 def tutorial_folder():
     """Where the article's galaxies are, checked: beside the project (CI), else where
     `python ann.py --data tutorial` stored them (a learner); None if neither holds them."""
-    from companions import data
+    from companions import download
     for folder in (os.path.join(ROOT, "..", "shared", "data", "galaxyzoo"),
                    os.path.join(ROOT, "tutorial_data")):
-        if data.tutorial_data_stored(folder):
+        if download.tutorial_data_stored(folder):
             return folder
     return None
 

@@ -1,6 +1,7 @@
 """The benchmarks and the round-off tools run end to end: `bench.py --quick` on a small set prints
 its table, each row a positive, finite ratio or "skipped" and why (no timing is asserted);
 `same_numbers.py` and `kernels.py` say what they measured."""
+import io
 import math
 import os
 import re
@@ -66,10 +67,11 @@ def test_same_numbers_finds_a_changed_digit_and_only_a_changed_one(tmp_path):
     assert "-iter=  1:" in moved.stdout and "+iter=  1:" in moved.stdout
 
 
-def test_kernels_measures_a_run_and_refuses_a_kernel_this_cpu_lacks():
+def test_kernels_measures_a_run_and_tells_a_misspelt_kernel_from_one_this_cpu_lacks():
     """benchmarks/kernels.py on the machine's own kernel: a row with the kept iteration and
-    whether the lowest cost fell in the run's last tenth; a kernel the CPU cannot run (it would
-    crash OpenBLAS) is refused in one line."""
+    whether the lowest cost fell in the run's last tenth. A misspelt kernel is refused in one
+    line with the name meant; a kernel the CPU cannot run (it would crash OpenBLAS) is refused
+    as one this CPU lacks."""
     tool = os.path.join(ROOT, "benchmarks", "kernels.py")
     done = subprocess.run([sys.executable, tool, "--cases", "ours", "--kernels", "native",
                            "--threads", "1", "--maxiter", "3"],
@@ -78,7 +80,13 @@ def test_kernels_measures_a_run_and_refuses_a_kernel_this_cpu_lacks():
     row = next(line for line in done.stdout.splitlines() if line.startswith("| ours |"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[:2] == ["ours", "vectorized"] and cells[3] == "1" and 0 <= int(cells[4]) <= 3
-    refused = subprocess.run([sys.executable, tool, "--kernels", "Nonesuch"],
-                             capture_output=True, text=True, timeout=60)
-    assert refused.returncode != 0 and "cannot run ['Nonesuch']" in refused.stderr
-    assert "Traceback" not in refused.stderr
+    refuse = lambda kernel: subprocess.run([sys.executable, tool, "--kernels", kernel],  # noqa
+                                           capture_output=True, text=True, timeout=60)
+    misspelt = refuse("Hasswell")
+    assert misspelt.returncode == 2 and "no OpenBLAS kernel is called 'Hasswell' (did you " \
+        "mean Haswell?)" in misspelt.stderr and "Traceback" not in misspelt.stderr
+    with open("/proc/cpuinfo") if os.path.exists("/proc/cpuinfo") else io.StringIO() as f:
+        flags = f.read()
+    if " avx512f" not in flags:                  # SkylakeX's kernel needs AVX-512
+        lacking = refuse("SkylakeX")
+        assert lacking.returncode == 2 and "cannot run ['SkylakeX']" in lacking.stderr

@@ -97,7 +97,7 @@ def test_sweep_prints_a_line_per_run_a_table_of_the_same_figures_and_saves_the_h
     # each figure is what that network's kept weights get: train it again the same way
     X, y = ann.data.load_data(toy_csvs[0])
     Xt, yt = ann.data.load_data(toy_csvs[1])
-    X, y, chooser = ann.results.split_validation(X, y, 0.2 if validation else None, 917, "",
+    X, y, chooser = ann.data.split_validation(X, y, 0.2 if validation else None, 917, "",
                                               ann.CLASS_NAMES)
     history = ann.History((X.shape[1], 4, 3), 1.0, X, y, Xt, yt, report=lambda line: None,
                           validation=chooser)
@@ -136,7 +136,7 @@ def test_sweep_interrupted_prints_the_finished_runs_saves_the_map_and_exits_130(
 def test_the_validation_split_is_stratified_deterministic_disjoint_and_keeps_every_example():
     y = np.array([2, 0, 0, 1, 2, 2, 0, 1, 2, 0, 0, 1, 1, 2, 0, 0, 0, 1, 2, 2] * 5)   # unequal
     X = np.arange(len(y))[:, None] * np.ones((1, 4))                         # row number
-    split = lambda seed: ann.results.split_validation(X, y, 0.3, seed, "train.csv",  # noqa: E731
+    split = lambda seed: ann.data.split_validation(X, y, 0.3, seed, "train.csv",  # noqa: E731
                                                    ann.CLASS_NAMES)
     X_train, y_train, (X_val, y_val) = split(917)
     rows, val_rows = X_train[:, 0].astype(int), X_val[:, 0].astype(int)
@@ -146,7 +146,7 @@ def test_the_validation_split_is_stratified_deterministic_disjoint_and_keeps_eve
     for k in range(3):                                  # round(0.3 x each class's count)
         assert np.sum(y_val == k) == round(0.3 * np.sum(y == k))
     assert np.array_equal(split(917)[2][0], X_val) and not np.array_equal(split(918)[2][0], X_val)
-    assert ann.results.split_validation(X, y, None, 917, "train.csv", ann.CLASS_NAMES)[2] is None
+    assert ann.data.split_validation(X, y, None, 917, "train.csv", ann.CLASS_NAMES)[2] is None
 
 
 @pytest.mark.parametrize("fraction, missing, count", [("0.2", None, None),
@@ -182,7 +182,7 @@ def test_the_mistakes_are_the_wrong_examples_costliest_first_each_with_its_part_
     assert ann.cost_of_outputs(z3, y, np.zeros((1, 2)), np.zeros((3, 2)), 0.0) == pytest.approx(
         np.mean(by_hand), rel=1e-12)                                     # of J, lambda 0
     wrong = np.flatnonzero(np.argmax(z3, axis=1) != y)
-    rows, costs, count = ann.results.worst_mistakes(z3, y, ann.cost_of_outputs, most=18)
+    rows, costs, count = ann.finish.worst_mistakes(z3, y, most=18)
     assert count == len(wrong) > 18 and len(rows) == 18
     assert list(rows) == list(wrong[np.argsort(-by_hand[wrong])][:18])
     np.testing.assert_allclose(costs, by_hand[rows], rtol=1e-12)
@@ -191,13 +191,13 @@ def test_the_mistakes_are_the_wrong_examples_costliest_first_each_with_its_part_
 
 def test_the_mistakes_figure_shows_each_wrong_galaxy_with_its_guess_or_says_none_is(
         toy_csvs, tmp_path, capsys, monkeypatch):
-    shown, real = [], ann.figure.mistakes_figure
+    shown, real = [], ann.finish.mistakes_figure
 
     def recorded(*args):
         fig = real(*args)
         shown.append(([ax.get_title() for ax in fig.axes if ax.images], fig._suptitle.get_text()))
         return fig
-    monkeypatch.setattr(ann.figure, "mistakes_figure", recorded)
+    monkeypatch.setattr(ann.finish, "mistakes_figure", recorded)
     path = tmp_path / "mistakes.png"
     run = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", 2,
                           "--hidden", 1, "--no-plot", "--save", tmp_path / "f.png",
@@ -214,7 +214,7 @@ def test_the_mistakes_figure_shows_each_wrong_galaxy_with_its_guess_or_says_none
     assert len(titles) == count == min(18, wrong) >= 1 and wrong == wrong_in_the_table
     assert all(t.startswith("true ") and "\nguess " in t for t in titles)
     y, pixels = toy_images(2)                    # with every test galaxy right, it says so
-    fig = real(pixels / 255.0, y, np.eye(3)[y], np.array([], int), np.array([]), 0,
+    fig = real(pixels / 255.0, y, np.eye(3)[y], (np.array([], int), np.array([]), 0),
                ann.CLASS_NAMES, "ESI")
     assert [t.get_text() for t in fig.texts] == ["the kept weights get every test galaxy right"]
     box = fig.texts[0].get_window_extent(fig.canvas.get_renderer())     # the whole line fits

@@ -35,8 +35,8 @@ def test_a_real_window_fits_a_laptops_screen_and_shows_the_last_iteration_and_th
         toy_csvs, tmp_path, width, height):
     script = (
         "import subprocess, sys, ann, matplotlib.pyplot as plt\n"
-        "from companions import results, screens\n"
-        "real_mistakes, original, titles = results.mistakes, screens.Screen.draw, []\n"
+        "from companions import finish, screens\n"
+        "real_mistakes, original, titles = finish.mistakes_shown, screens.Screen.draw, []\n"
         "def mistakes(*args):\n"
         "    fig = real_mistakes(*args)\n"
         "    print('mistakes in a window', type(fig.canvas.manager).__name__)\n"
@@ -48,7 +48,7 @@ def test_a_real_window_fits_a_laptops_screen_and_shows_the_last_iteration_and_th
         "    self.fig.canvas.flush_events()\n"
         "    print(subprocess.run(['xwininfo', '-name', 'ann.py: training'],\n"
         "                         capture_output=True, text=True).stdout)\n"
-        "results.mistakes, screens.Screen.draw = mistakes, recording\n"
+        "finish.mistakes_shown, screens.Screen.draw = mistakes, recording\n"
         "real_close = screens.close\n"
         "def close(screen, figures, *args):     # measured before the window closes\n"
         "    real_close(screen, figures[1:], *args)\n"

@@ -1,6 +1,6 @@
 """Training, and the article's run from start to end: each test's name says what must hold.
 
-The article's script, transcribed (benchmarks/article_script.py), prints the first 20 iterations
+The article's script, transcribed (tests/article_script.py), prints the first 20 iterations
 ann.py prints, on every machine. Whole runs move with the machine's round-off: they meet what
 every machine measured gives (conftest.ENVELOPES; the tutorial data's README says "about
 1.47-1.48" for the lowest test cost, one machine's), and the article's 74 % within 71-76 %.
@@ -107,7 +107,7 @@ def test_a_run_that_kept_weights_from_its_last_tenth_says_it_has_not_overfit_yet
     from types import SimpleNamespace
     cost_ax = matplotlib.figure.Figure().add_subplot()
     history = SimpleNamespace(iteration=iterations + 1, best_iteration=kept, chosen_by="test")
-    line = ann.training.still_falling(history, ann.training.Ended[ended],
+    line = ann.finish.still_falling(history, ann.training.Ended[ended],
                                       SimpleNamespace(cost_ax=cost_ax, TEXT=11))
     if not said:
         assert line is None and not cost_ax.texts
@@ -133,7 +133,7 @@ def test_the_still_falling_note_sits_in_a_corner_no_curve_passes_through(costs, 
     cost_ax.set_xlim(0, 3)
     cost_ax.set_ylim(0.9, 2.05)
     history = SimpleNamespace(iteration=4, best_iteration=3, chosen_by="test")
-    ann.training.still_falling(history, ann.training.Ended.MAXITER,
+    ann.finish.still_falling(history, ann.training.Ended.MAXITER,
                                SimpleNamespace(cost_ax=cost_ax, TEXT=11))
     note, = cost_ax.texts
     assert note.get_va() == corner and (note.get_position()[1] > 0.5) == (corner == "top")
@@ -219,13 +219,6 @@ def test_data_tutorial_downloads_once_then_trains_on_the_stored_files_offline(tm
     assert second.returncode == 0, second.stderr
     assert "stored in" in second.stdout and "Downloading" not in second.stdout
     assert progress(second.stdout) == progress(first.stdout)
-
-
-@full
-def test_the_loop_and_the_fast_path_print_the_same_first_20_iterations_on_ours_too():
-    looped, vectorized = (progress(full_run("ours", "--maxiter", "20", *fast))
-                          for fast in ([], ["--vectorized"]))
-    assert len(looped) == 20 and looped == vectorized
 
 
 @full

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from companions import data as td
+from companions import download as td
 from conftest import TUTORIAL, full, needs_tutorial_data
 
 

@@ -6,7 +6,7 @@ column vectors, its prediction, and its training callback, which recomputes the 
 accuracy of both sets at every iteration, prints the article's progress line, and, with a
 figure, clears it and draws it anew (galaxies with their predicted letter, the two cost curves).
 
-benchmarks/bench.py times ann.py against it; tests/test_training.py checks that ann.py prints the
+benchmarks/bench.py times ann.py against it; test_training.py checks that ann.py prints the
 first 20 iterations of its run on the tutorial's galaxies digit for digit. Only numpy, scipy and
 (for the figure) matplotlib.
 """
