@@ -111,6 +111,13 @@ class Parser(argparse.ArgumentParser):
         """One line and exit status 2, as for a bad value, without the usage."""
         self.exit(2, f"{self.prog}: error: {message}\n")
 
+    def refuse_given(self, args, names, saying):
+        """Refuse in one line the options among `names` that args gives, if any: "{saying}:
+        leave out --a and --b"."""
+        given = [f"--{name.replace('_', '-')}" for name in names if getattr(args, name)]
+        if given:
+            self.refuse(f"{saying}: leave out {' and '.join(given)}")
+
 
 def parse_args(argv, learner=None):
     """ann.py's options, defaulting to its parameter block (SEED, HIDDEN_LAYER_SIZE, LMBDA,

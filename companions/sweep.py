@@ -12,11 +12,9 @@ from companions.data import read_sets, save_figure
 def check_options(parser, args):
     """--sweep trains many networks and saves only its heat map: the files of a single run are
     refused in one line. Its runs are 300 iterations each unless --maxiter says otherwise."""
-    given = [f"--{name.replace('_', '-')}" for name in ("gif", "mistakes", "save_weights",
-                                                        "weights") if getattr(args, name)]
-    if args.sweep and given:
-        parser.refuse(f"--sweep trains many networks and saves only its heat map: leave out "
-                      f"{' and '.join(given)}")
+    if args.sweep:
+        parser.refuse_given(args, ("gif", "mistakes", "save_weights", "weights"),
+                            "--sweep trains many networks and saves only its heat map")
 
 
 def run(args):

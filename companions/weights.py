@@ -16,11 +16,9 @@ from companions.data import UserError, read_sets, save_figure, write_atomically
 def check_options(parser, args):
     """--weights evaluates saved weights without training: what only training makes is refused
     in one line."""
-    given = [f"--{name.replace('_', '-')}" for name in ("gif", "mistakes", "save_weights",
-                                                        "validation") if getattr(args, name)]
-    if args.weights and given:
-        parser.refuse(f"--weights evaluates saved weights without training: leave out "
-                      f"{' and '.join(given)}")
+    if args.weights:
+        parser.refuse_given(args, ("gif", "mistakes", "save_weights", "validation"),
+                            "--weights evaluates saved weights without training")
 
 
 def run(args):
