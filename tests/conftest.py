@@ -83,10 +83,10 @@ def _needed(request):
 def tutorial_folder():
     """Where the article's galaxies are, checked: beside the project (CI), else where
     `python ann.py --data tutorial` stored them (a learner); None if neither holds them."""
-    from companions import data
+    from companions import download
     for folder in (os.path.join(ROOT, "..", "shared", "data", "galaxyzoo"),
                    os.path.join(ROOT, "tutorial_data")):
-        if data.tutorial_data_stored(folder):
+        if download.tutorial_data_stored(folder):
             return folder
     return None
 
