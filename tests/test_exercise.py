@@ -4,12 +4,16 @@ import ast
 import inspect
 import os
 import re
+import shlex
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import ann
-from companions import breaking, catalogue, exercise
+from companions import advice, breaking, catalogue, exercise
 from conftest import main_in_process, posix_only, run_ann
 
 ARTICLE = tuple(getattr(ann, name) for name in exercise.NAMES)     # ann.py's six, in order
@@ -380,6 +384,36 @@ ADVICE = {
         ("    m = len(y)\n", "    m = len(y)\n    Theta1[:, 0] = 0\n")], [
         "cost_function changes theta, which it is given, through a view, at\n    "
         "Theta1[:, 0] = 0\n  reshape's Theta1 and Theta2 are views of theta"]),
+    "math.exp on an array": ("rows", "g", [("def g(x):\n", "import math\n\n\ndef g(x):\n"),
+                                           ("np.exp(-x)", "math.exp(-x)")], [
+        "TypeError: ", "math.exp is the math module's, which takes one number, not an array: "
+        "numpy's np.exp takes an array and works on each entry. Write np.exp in place of "
+        "math.exp."]),
+    "Octave's * with a .T": ("rows", "predict", [("g(a1 @ Theta1.T)", "g(a1 * Theta1.T)")], [
+        "numpy's * multiplies entry by entry: Octave's a1 * Theta1.T (the article's product) is "
+        "numpy's a1 @ Theta1.T."]),
+    "a one-hot of the labels' column": ("rows", "cost_function", [
+        ("np.eye(num_labels)[y.ravel()]", "np.eye(num_labels)[y]")], [
+        "it gives other numbers than ann.py's.\n  It gives ann.py's answer once the labels y are "
+        "flat, shape (m,): they come as the article has them, a column (m, 1)", "np.eye(K)[y] is "
+        "then (m, 1, K), not the one-hot Y (m, K). Ravel them first: np.eye(K)[y.ravel()], or "
+        "y = y.ravel() at the top."]),
+    "a one-hot of the labels' column, in the gradient": ("rows", "gradient", [
+        ("np.eye(num_labels)[y.ravel()]", "np.eye(num_labels)[y]")], [
+        "ValueError: operands could not be broadcast", "\n  It gives ann.py's answer once the "
+        "labels y are flat, shape (m,)"]),
+    "a gradient made transposed": ("rows", "gradient", [("Delta1 = delta2.T @ a1",
+                                                         "Delta1 = a1.T @ delta2")], [
+        "grad1[:, 1:] += lmbda / m * Theta1[:, 1:]\n  On a 5 - 4 - 3 network, 9 examples, lambda "
+        "0, that line's arrays: grad1 (6, 4), Theta1 (4, 6); the article's shapes: Theta1 "
+        "(h, n + 1) = (4, 6).\n  grad1 (6, 4) has Theta1's shape (4, 6) transposed: see where "
+        "grad1 is made, and make it come out (4, 6) like Theta1 (each weight's gradient sits "
+        "where that weight does)."]),
+    "a reshape to the wrong shape": ("rows", "reshape", [(
+        "reshape(hidden_layer_size, input_layer_size + 1)",
+        "reshape(hidden_layer_size, input_layer_size)")], [
+        "that line's arrays: theta (39,); the article's shapes: Theta1 (h, n + 1) = (4, 6), "
+        "theta (h (n + 1) + K (h + 1),) = (39,).\n"]),
 }
 
 
@@ -391,9 +425,25 @@ def test_each_slip_outside_the_catalogue_is_told_what_to_do(blank, capsys, slip)
     assert said.count(" right\n") == 5 and f"Start with {function} " in said, said
     for fragment in fragments:
         assert fragment in said, said
+    assert ("entry by entry" in said) == any("entry by entry" in f for f in fragments)
     numbers_came_back = not any(words in said for words in ("not in the form", "raised",
                                                             "changes theta"))
     assert ("other numbers" in said) == numbers_came_back
+
+
+@pytest.mark.parametrize("function, slips", [
+    ("reshape", [("reshape(hidden_layer_size, input_layer_size + 1)",
+                  "reshape(input_layer_size + 1, hidden_layer_size).T"),
+                 ("reshape(num_labels, hidden_layer_size + 1)",
+                  "reshape(hidden_layer_size + 1, num_labels).T")]),
+    ("gradient", [("grad1.ravel(), grad2.ravel()", "grad1.T.ravel(), grad2.T.ravel()")])])
+def test_a_column_major_order_made_with_T_is_named_and_told_of_its_T_not_of_order_F(
+        blank, capsys, function, slips):
+    key = f"{function}-order-f" if function == "gradient" else "reshape-order-f"
+    said = report(capsys, learner(blank, slipped("rows", function, slips)))[0]
+    assert f"{catalogue.CATALOGUE[key].title}, a classic mistake." in said
+    assert f"What to change: {advice.TRANSPOSED_ORDER[key]}." in said and "'F'" in said
+    assert "without order='F'" not in said and "without ravel('F')" not in said
 
 
 def test_a_gradient_that_loops_over_pixels_and_units_is_said_to_be_slow_before_training(
@@ -419,6 +469,16 @@ def test_the_commands_given_work_from_the_learner_s_folder_and_read_run_in_a_not
     monkeypatch.chdir(tmp_path / "elsewhere")
     said = report(capsys, learner(blank))[0]
     assert "then run python ../my_ann.py again." in said
+    spaced = tmp_path / "my work" / "my_ann.py"          # a folder whose name has a space
+    spaced.parent.mkdir()
+    spaced.write_bytes(blank.read_bytes())
+    said = report(capsys, learner(spaced))[0]
+    assert 'then run python "../my work/my_ann.py" again.' in said
+    if os.name == "posix":                                 # as a shell reads it
+        command = re.search(r"then run (python .*) again\.", said).group(1)
+        ran = subprocess.run(command.replace("python", shlex.quote(sys.executable), 1),
+                             shell=True, capture_output=True, text=True, cwd=Path.cwd())
+        assert ran.returncode == 1 and "not written yet" in ran.stdout, ran.stderr
     monkeypatch.setattr(exercise.screens, "notebook_shell", lambda: "ZMQInteractiveShell")
     assert "then run %run ../my_ann.py again." in report(capsys, learner(blank))[0]
 
@@ -479,6 +539,18 @@ def test_a_match_with_a_classic_mistake_on_one_check_case_only_is_not_named(blan
     said, network = report(capsys, learner(blank, STYLES["rows"], cost_function=half_right))
     assert network is None and verdicts(said)["cost_function"] == "wrong"
     assert "classic" not in said
+
+
+def test_an_exercise_file_named_like_a_module_ann_py_imports_is_refused_in_one_line(tmp_path,
+                                                                                   capsys):
+    for name in ("numpy", "scipy", "matplotlib", "ann", "companions", "random", "zipfile"):
+        with pytest.raises(SystemExit) as exit_:
+            ann.main(["--exercise", str(tmp_path / f"{name}.py")])
+        assert exit_.value.code == 2 and not list(tmp_path.iterdir())
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            f"ann.py: error: argument --exercise: {name}.py would hide the module {name}, which "
+            f"ann.py imports: python {name}.py would import your file in its place; give another "
+            "name (my_ann.py, say)")
 
 
 def test_options_that_are_ann_py_s_own_are_refused_when_the_learner_s_network_trains(
