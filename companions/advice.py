@@ -3,9 +3,11 @@ ann.py's, and each wrong one explained.
 
 A wrong answer in ann.py's form is shown against the expected numbers, with the direction they
 point to (m times too large, the sign flipped, only Theta1's part off); one in another form gets
-the form expected, in words. A function that raises gets its line in the learner's file, the
-shapes there against the article's, and the operator to use where the shapes fit but it does
-not. The classic mistakes themselves are named by the exercise, from companions/catalogue.py.
+the form expected, in words; one that is right once given the labels flat is told to ravel them.
+A function that raises gets its line in the learner's file, the shapes there against the
+article's, and what the line does wrong where that shows: the operator where the shapes fit a
+product but * does not, math's functions given an array, an array made transposed. The classic
+mistakes themselves are named by the exercise, from companions/catalogue.py.
 """
 import ast
 import inspect
