@@ -3,10 +3,13 @@ ann.py's, and each wrong one explained.
 
 A wrong answer in ann.py's form is shown against the expected numbers, with the direction they
 point to (m times too large, the sign flipped, only Theta1's part off); one in another form gets
-the form expected, in words. A function that raises gets its line in the learner's file, the
-shapes there against the article's, and the operator to use where the shapes fit but it does
-not. The classic mistakes themselves are named by the exercise, from companions/catalogue.py.
+the form expected, in words; one that is right once given the labels flat is told to ravel them.
+A function that raises gets its line in the learner's file, the shapes there against the
+article's, and what the line does wrong where that shows: the operator where the shapes fit a
+product but * does not, math's functions given an array, an array made transposed. The classic
+mistakes themselves are named by the exercise, from companions/catalogue.py.
 """
+import ast
 import inspect
 import linecache
 import os
@@ -91,9 +94,10 @@ def given_to(name, case):
     return network + (f", lambda {case.lmbda:g}" if name in ("cost_function", "gradient") else "")
 
 
-def unnamed(name, answers, expected, cases):
+def unnamed(name, answers, expected, cases, hint=""):
     """A wrong answer that is no classic mistake: "other numbers" only where numbers came back
-    in ann.py's form, with the direction those numbers show; otherwise the form expected."""
+    in ann.py's form, with the direction those numbers show (or the hint given, if any);
+    otherwise the form expected."""
     forms = [normalized(name, a) for a in answers]
     numbers = all(form is not None and (len(form) == 2 if name == "reshape" else True) and
                   all(np.shape(x) == np.shape(y) for x, y in zip(
@@ -102,8 +106,9 @@ def unnamed(name, answers, expected, cases):
                   for form, e in zip(forms, expected))
     if not numbers:
         return (f"its answer is not in the form of ann.py's, {FORMS[name]}.\n"
-                + where_it_differs(name, answers, expected, cases))
-    hint = direction(name, answers, expected, cases)
+                + (f"  {hint}\n" if hint else "") + where_it_differs(name, answers, expected,
+                                                                     cases))
+    hint = hint or direction(name, answers, expected, cases)
     return ("it gives other numbers than ann.py's." + (f"\n  {hint}" if hint else "") + "\n"
             + where_it_differs(name, answers, expected, cases))
 
@@ -141,6 +146,46 @@ def direction(name, answers, expected, cases):
             return ("Only Theta1's part is off, Theta2's is right: look at delta2, the hidden "
                     "layer's error, and how it becomes Delta1.")
     return ""
+
+
+TRANSPOSED_ORDER = {   # a classic mistake written with .T in place of order='F': what to change
+    "reshape-order-f": "a reshape to (n + 1, h) and then .T fills Theta1 column by column, "
+    "Octave's order, as order='F' would; theta holds Theta1 row by row, numpy's own order: "
+    "theta[:h * (n + 1)].reshape(h, n + 1), with no .T after it (Theta2 likewise)",
+    "gradient-order-f": "grad1.T.ravel() unrolls grad1 column by column, Octave's order, as "
+    "ravel('F') would; theta holds the weights row by row: np.concatenate((grad1.ravel(), "
+    "grad2.ravel())), with no .T before ravel"}
+
+
+def what_to_change(key, function):
+    """The classic mistake `key`'s advice, for the learner's function that makes it: where a
+    column-major order comes from a .T, and not from order='F', the advice says so."""
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        source = ""
+    if key in TRANSPOSED_ORDER and ".T" in source and not re.search(r"order|['\"]F['\"]",
+                                                                    source):
+        return TRANSPOSED_ORDER[key]
+    return catalogue.CATALOGUE[key].advice
+
+
+def flat_labels(name, function, cases):
+    """For a cost or gradient that gives ann.py's answers once it is given the labels flat,
+    y (m,), in place of the article's column (m, 1): what to do, else ""."""
+    if name not in ("cost_function", "gradient"):
+        return ""
+    try:
+        with catalogue.quiet():
+            right = all(same(name, function(*[np.copy(value) for value in arguments(
+                name, case._replace(y=case.y.ravel()))]), getattr(ann, name)(
+                *arguments(name, case))) for case in cases)
+    except Exception:                   # written for the column, or wrong anyway
+        return ""
+    return ("It gives ann.py's answer once the labels y are flat, shape (m,): they come as the "
+            "article has them, a column (m, 1), and indexing with a column keeps its second "
+            "dimension: np.eye(K)[y] is then (m, 1, K), not the one-hot Y (m, K). Ravel them "
+            "first: np.eye(K)[y.ravel()], or y = y.ravel() at the top." if right else "")
 
 
 def where_it_differs(name, answers, expected, cases):
@@ -203,7 +248,8 @@ def gradient_blocks(case, answer, right):
 
 def last_in_file(error, path):
     """Where in the file at path the error was raised last: (line number, the line as the file
-    is now), or None if it was not raised there."""
+    is now, the names there: the function's locals over the file's globals), or None if it was
+    not raised there."""
     tb, at = error.__traceback__, None
     while tb is not None:
         if os.path.abspath(tb.tb_frame.f_code.co_filename) == os.path.abspath(path):
@@ -212,40 +258,49 @@ def last_in_file(error, path):
     if at is None:
         return None
     linecache.checkcache(path)                  # the file as it is now, edited or not
-    return at.tb_lineno, linecache.getline(path, at.tb_lineno).strip(), at.tb_frame.f_locals
+    return (at.tb_lineno, linecache.getline(path, at.tb_lineno).strip(),
+            {**at.tb_frame.f_globals, **at.tb_frame.f_locals})
 
 
-def raised(error, name, path, case, tracebacks):
+def raised(error, name, path, case, tracebacks, hint=""):
     """A function that raised: its line in the learner's file, the error, the shapes on that
-    line against the article's (as rows and as the article's columns), and the operator where
-    the shapes fit but it does not; the whole traceback kept for --traceback."""
+    line against the article's, and what the line's operators or functions do with them; or,
+    given a hint that explains it all (flat_labels'), the hint in place of the shapes. The whole
+    traceback is kept for --traceback."""
     tracebacks.append("".join(traceback.format_exception(type(error), error,
                                                          error.__traceback__)))
     at = last_in_file(error, path)
     message = f"{type(error).__name__}: {error}".splitlines()[0]
-    helper = helper_missing(error)
+    hint = helper_missing(error) or hint
     if at is None:
-        return f"it raised {message}" + (f"\n  {helper}" if helper else "")
-    number, line, local = at
+        return f"it raised {message}" + (f"\n  {hint}" if hint else "")
+    number, line, names = at
     where = f"it raised an error at {os.path.basename(path)}, line {number}: {message}\n" \
             f"    {line}"
-    if helper:                                  # the shapes there have nothing to do with it
-        return f"{where}\n  {helper}"
-    words = list(dict.fromkeys("".join(c if c.isalnum() or c == "_" else " " for c in line)
-                               .split()))                 # the names on that line, in order
-    arrays = [(word, np.shape(local[word])) for word in words
-              if word in local and isinstance(local[word], (np.ndarray, list, tuple))]
+    if hint:                                    # the shapes there have nothing to do with it
+        return f"{where}\n  {hint}"
+    words = list(dict.fromkeys(re.findall(r"\w+", line)))        # the names on that line, in order
+    arrays = [(word, np.shape(names[word])) for word in words if word in names and isinstance(
+        names[word], (np.ndarray, list, tuple)) and np.ndim(names[word]) > 0]   # no scalars
     found = [f"{word} {shape}" for word, shape in arrays]
-    article = []
-    for word in (word for word in words if word in SHAPES):
-        form, shape = SHAPES[word][0], SHAPES[word][1](case)
-        article.append(f"{word} {form} = {shape}" + (f" (column {shape + (1,)})"
-                                                     if len(shape) == 1 else ""))
     return (f"{where}\n  On {given_to(name, case)}"
             + (f", that line's arrays: {', '.join(found)}" if found else "")
-            + (f"; the article's shapes, for one example as a row (as the article's column), "
-               f"m rows of them for all: {', '.join(article)}" if article else "") + "."
-            + operator_hint(message, line, arrays))
+            + article_shapes(words, case) + "."
+            + (math_on_an_array(error, line, names) or operator_hint(message, line, names)
+               or transposed(message, arrays, case)))
+
+
+def article_shapes(words, case):
+    """The article's shapes of the names among words: first the arrays a function is given or
+    makes whole, then those of one example, a row here and a column in the article."""
+    whole = [f"{word} {SHAPES[word][0]} = {SHAPES[word][1](case)}" for word in words
+             if word in SHAPES and word not in PER_EXAMPLE]
+    one = [f"{word} {SHAPES[word][0]} = {SHAPES[word][1](case)} (column "
+           f"{SHAPES[word][1](case) + (1,)})" for word in words if word in PER_EXAMPLE]
+    parts = ([", ".join(whole)] if whole else []) + (
+        [f"for one example as a row (as the article's column), m rows of them for all: "
+         f"{', '.join(one)}"] if one else [])
+    return f"; the article's shapes: {'; '.join(parts)}" if parts else ""
 
 
 def helper_missing(error):
@@ -263,17 +318,38 @@ def helper_missing(error):
             f"{inspect.getsourcelines(helper)[1]} of ann.py).")
 
 
-def operator_hint(message, line, arrays):
-    """Where the shapes fit but the operator does not: Octave's * for a matrix product, or
-    @ and .T on 1-D vectors. arrays: (name, shape) of the line's arrays."""
-    matrices = [(w, s) for w, s in arrays if len(s) == 2]
-    if "broadcast" in message and "*" in line.replace("**", ""):
-        for (a, sa), (b, sb) in zip(matrices, matrices[1:]):
-            if sa[1] == sb[0] and sa != sb:
+def math_on_an_array(error, line, names):
+    """For a TypeError where the line hands an array to one of math's functions, which take a
+    single number: numpy's function of that name, else ""."""
+    if not isinstance(error, TypeError):
+        return ""
+    for module, function in re.findall(r"(?<![\w.])(?:(\w+)\.)?(\w+)\s*\(", line):
+        called = getattr(names.get(module), function, None) if module else names.get(function)
+        if getattr(called, "__module__", None) == "math" and hasattr(np, function):
+            written = f"{module}.{function}" if module else function
+            return (f"\n  {written} is the math module's, which takes one number, not an array: "
+                    f"numpy's np.{function} takes an array and works on each entry. Write "
+                    f"np.{function} in place of {written}.")
+    return ""
+
+
+def operator_hint(message, line, names):
+    """Where the shapes fit but the operator does not: Octave's * for a matrix product (its
+    operands seen with their .T and slices), or @ and .T on 1-D vectors. names: the line's."""
+    try:
+        tree = ast.parse(line.rstrip(":"))
+    except SyntaxError:                         # a line of a longer statement
+        tree = None
+    for node in ast.walk(tree) if tree and "broadcast" in message else ():
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            a, b = shape_of(node.left, names), shape_of(node.right, names)
+            if len(a) == len(b) == 2 and a[1] == b[0] and a != b and not fits(a, b):
+                left, right = ast.unparse(node.left), ast.unparse(node.right)
                 return (f"\n  The shapes fit a matrix product, but numpy's * multiplies entry "
-                        f"by entry: Octave's {a} * {b} (the article's product) is numpy's "
-                        f"{a} @ {b}.")
-    vectors = [w for w, s in arrays if len(s) == 1]
+                        f"by entry: Octave's {left} * {right} (the article's product) is "
+                        f"numpy's {left} @ {right}.")
+    vectors = [word for word, value in names.items() if word in re.findall(r"\w+", line)
+               and isinstance(value, np.ndarray) and value.ndim == 1]
     product = re.search(r"(\w+)(?:\.T)?\s*@\s*(\w+)\.T", line)
     if product and vectors:
         pair = product.groups()
@@ -284,7 +360,45 @@ def operator_hint(message, line, arrays):
     return ""
 
 
-SHAPES = {   # the article's names, for one example (for all m at once, m rows of these)
+def shape_of(node, names):
+    """The shape of an operand made of names, slices and .T alone, or () for any other."""
+    simple = all(isinstance(part, (ast.Name, ast.Subscript, ast.Slice, ast.Tuple, ast.Constant,
+                                   ast.Load, ast.UnaryOp, ast.USub, ast.BinOp, ast.Add, ast.Sub))
+                 or isinstance(part, ast.Attribute) and part.attr == "T" for part in ast.walk(node))
+    try:
+        return np.shape(eval(compile(ast.Expression(node), "<line>", "eval"),
+                             {"__builtins__": {}}, dict(names))) if simple else ()
+    except Exception:
+        return ()
+
+
+def fits(a, b):
+    """Do shapes a and b broadcast, as * needs?"""
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False
+
+
+def transposed(message, arrays, case):
+    """Where an array on the line has the transposed shape of one of the article's there: that
+    it is made transposed, else "". arrays: (name, shape) of the line's arrays."""
+    if "broadcast" not in message:
+        return ""
+    right = {word: shape for word, shape in arrays if word in SHAPES and
+             word not in PER_EXAMPLE and shape == SHAPES[word][1](case) and len(shape) == 2}
+    for word, shape in arrays:
+        for other, theirs in right.items():
+            if word != other and shape == theirs[::-1] and shape != theirs:
+                why = (" (each weight's gradient sits where that weight does)" if "grad" in
+                       word.lower() or word.startswith("D") else "")
+                return (f"\n  {word} {shape} has {other}'s shape {theirs} transposed: see where "
+                        f"{word} is made, and make it come out {theirs} like {other}{why}.")
+    return ""
+
+
+SHAPES = {   # the article's names and their shapes: a1 ... delta2 for one example
     "X": ("(m, n)", lambda c: (c.m, c.n)), "y": ("(m, 1)", lambda c: (c.m, 1)),
     "theta": ("(h (n + 1) + K (h + 1),)", lambda c: (c.h * (c.n + 1) + c.K * (c.h + 1),)),
     "Theta1": ("(h, n + 1)", lambda c: (c.h, c.n + 1)),
@@ -296,5 +410,4 @@ SHAPES = {   # the article's names, for one example (for all m at once, m rows o
     "Delta1": ("(h, n + 1)", lambda c: (c.h, c.n + 1)),
     "Delta2": ("(K, h + 1)", lambda c: (c.K, c.h + 1)),
 }
-
-
+PER_EXAMPLE = ("a1", "z2", "a2", "z3", "a3", "delta3", "delta2")

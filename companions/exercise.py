@@ -198,12 +198,15 @@ def too_slow(learner, reference, maxiter, m=27, galaxies=2700, limit=30 * 60):
 
 def command(path):
     """How the learner runs their file again, from the folder they are in: python PATH, or
-    %run PATH in a notebook; PATH relative to the current folder where it is inside it."""
+    %run PATH in a notebook; PATH relative to the current folder where it is at most one folder
+    up from it, else whole, and in double quotes if it has a space (read alike by a POSIX shell,
+    Windows' and IPython)."""
     try:
         relative = os.path.relpath(path)
     except ValueError:                          # on another drive (Windows)
         relative = path
     shown = os.path.abspath(path) if relative.startswith(2 * (os.pardir + os.sep)) else relative
+    shown = f'"{shown}"' if any(c.isspace() for c in shown) else shown
     return f"{'%run' if screens.notebook_shell() else 'python'} {shown}"
 
 
@@ -232,7 +235,7 @@ def verdict_on(name, function, reference, path, tracebacks):
             return "not written yet", "", ""
         except Exception as error:                    # the learner's mistake: said, not raised
             return "wrong", f"it raises {type(error).__name__}", advice.raised(
-                error, name, path, case, tracebacks)
+                error, name, path, case, tracebacks, advice.flat_labels(name, function, cases))
         verdict = input_changed(name, function, reference, given, copies, path)
         if verdict:
             return verdict
@@ -246,9 +249,11 @@ def verdict_on(name, function, reference, path, tracebacks):
         if all(same(name, answer, made) for answer, made in zip(answers, wrong)):
             made = catalogue.CATALOGUE[key]
             return "wrong", made.title, (
-                f"{made.title}, a classic mistake.\n  What to change: {made.advice}.\n"
+                f"{made.title}, a classic mistake.\n  What to change: "
+                f"{advice.what_to_change(key, function)}.\n"
                 + advice.where_it_differs(name, answers, expected, cases))
-    return "wrong", "", advice.unnamed(name, answers, expected, cases)
+    return "wrong", "", advice.unnamed(name, answers, expected, cases,
+                                       advice.flat_labels(name, function, cases))
 
 
 def input_changed(name, function, reference, given, copies, path):

@@ -164,24 +164,30 @@ def mistakes_figure(X, y, outputs, worst, names, letters):
 def still_falling(history, ended, live=None):
     """When a run that went its whole --maxiter kept weights from its last tenth, the cost that
     chooses was still falling: the run has not reached the overfitting the article describes.
-    Says so in one line (and on live's cost plot, if given), with why and what to try; where the
-    lowest cost fell depends on the machine (docs/round-off.md). Returns the line, or None."""
+    Says so in one line (and on live's cost plot, if given), with why and a longer run to try:
+    the article's 600 iterations for a shorter run, 1000 for one of 600 (docs/round-off.md
+    measured them), twice its length for one of 1000 or more; where the lowest cost fell
+    depends on the machine. Returns the line, or None."""
     last = history.iteration - 1                      # iterations run
     if ended != Ended.MAXITER or history.best_iteration <= 0.9 * last:
         return None
-    longer = 1000 if last < 1000 else 2 * last        # 1000: measured in docs/round-off.md
+    longer = ann.MAXITER if last < ann.MAXITER else 1000 if last < 1000 else 2 * last
+    why = (f"this run of {last} is shorter than the article's {ann.MAXITER}, and has not reached "
+           f"the overfitting the article describes; try --maxiter {longer}, the article's run."
+           if longer == ann.MAXITER else
+           f"this run has not reached the overfitting the article describes. Where the lowest "
+           f"point falls depends on the run's length and, since conjugate gradient follows "
+           f"round-off, on the machine (docs/round-off.md); try --maxiter {longer}.")
     line = (f"note: the {history.chosen_by} cost was still falling at the end (lowest at "
-            f"iteration {history.best_iteration} of {last}): this run has not reached the "
-            f"overfitting the article describes. Where the lowest point falls depends on the "
-            f"run's length and, since conjugate gradient follows round-off, on the machine "
-            f"(docs/round-off.md); try --maxiter {longer}.")
+            f"iteration {history.best_iteration} of {last}): {why}")
     print(line)
     if live is not None:
         top = clear_at_the_top_right(live.cost_ax)
         live.cost_ax.text(0.98, 0.97 if top else 0.03, f"{history.chosen_by} cost still falling:"
-                          f"\nno overfitting yet;\ntry --maxiter {longer}", ha="right",
-                          va="top" if top else "bottom", transform=live.cost_ax.transAxes,
-                          fontsize=live.TEXT, color="tab:red")
+                          f"\nno overfitting yet;\ntry --maxiter {longer}" + (
+                              ",\nthe article's run" if longer == ann.MAXITER else ""),
+                          ha="right", va="top" if top else "bottom",
+                          transform=live.cost_ax.transAxes, fontsize=live.TEXT, color="tab:red")
     return line
 
 

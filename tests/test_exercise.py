@@ -4,16 +4,19 @@ import ast
 import inspect
 import os
 import re
+import shlex
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import ann
-from companions import exercise, mistakes
-from conftest import filled_exercise, main_in_process, posix_only, run_ann
+from companions import advice, breaking, catalogue, exercise
+from conftest import main_in_process, posix_only, run_ann
 
-ARTICLE = (ann.g, ann.grad_g, ann.predict, ann.reshape, ann.cost_function, ann.gradient)
+ARTICLE = tuple(getattr(ann, name) for name in exercise.NAMES)     # ann.py's six, in order
 # Right answers in two styles besides ann.py's own, as a learner writes them: the examples as
 # rows, all at once; and the article's column vectors (one example at a time in cost_function
 # and gradient, the examples as columns in predict). Each catalogued mistake is then written into
@@ -209,10 +212,11 @@ def slipped(style, function, slips):
 
 @pytest.fixture
 def blank(tmp_path, capsys):
-    """The exercise file as `python ann.py --exercise` writes it."""
+    """The exercise file as `python ann.py --exercise` writes it (the command it prints, which
+    depends on where the tests run from, is test_the_commands_given...'s claim)."""
     path = tmp_path / "my_ann.py"
     result = main_in_process(capsys, "--exercise", path)
-    assert result.returncode == 0 and f"python {path}" in result.stdout, result.stderr
+    assert result.returncode == 0 and path.is_file(), result.stderr
     return path
 
 
@@ -234,7 +238,7 @@ def verdicts(said):
 
 def report(capsys, namespace, *options):
     """What the checks print for the learner's namespace, and what they return."""
-    network = exercise.check(namespace, ARTICLE, *options)
+    network = exercise.check(namespace, *options)
     return capsys.readouterr().out, network
 
 
@@ -257,41 +261,33 @@ def test_the_file_holds_the_six_functions_signatures_and_docstrings_and_is_never
                            "work is kept); give another name\n"
 
 
-def test_the_file_run_from_another_folder_says_six_not_written_yet_then_once_filled_trains(
-        blank, toy_csvs, tmp_path, capsys):
+def test_the_file_run_from_another_folder_says_all_six_are_not_written_yet(blank, tmp_path):
     (tmp_path / "elsewhere").mkdir()
     result = run_ann(cwd=tmp_path / "elsewhere", script=str(blank))
     assert result.returncode == 1 and result.stderr == ""
     assert list(verdicts(result.stdout).values()) == ["not written yet"] * 6
     assert "Start with g (article section 2): it is not written yet" in result.stdout
-    filled = learner(Path(filled_exercise(tmp_path / "filled.py")))   # ann.py's own functions
-    result = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter",
-                             3, "--no-plot", "--save", tmp_path / "f.png",
-                             main=lambda argv: ann.main(argv, learner=filled))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert set(verdicts(result.stdout).values()) == {"right"} and "All six" in result.stdout
-    assert "iterations (your gradient)" in result.stdout and len(re.findall(
-        r"^iter=", result.stdout, re.MULTILINE)) == 3 and "kept the weights" in result.stdout
 
 
 @pytest.mark.parametrize("style", list(STYLES))
-def test_right_answers_in_another_style_are_accepted_and_train(blank, toy_csvs, tmp_path,
-                                                               capsys, style):
+def test_right_answers_in_another_style_are_accepted_and_the_learner_s_network_trains(
+        blank, toy_csvs, tmp_path, capsys, style):
     namespace = learner(blank, STYLES[style])
     run = main_in_process(capsys, "--train", toy_csvs[0], "--test", toy_csvs[1], "--maxiter", 3,
                           "--no-plot", "--save", tmp_path / "f.png",
                           main=lambda argv: ann.main(argv, learner=namespace))
     assert run.returncode == 0, run.stdout + run.stderr
-    assert list(verdicts(run.stdout).values()) == ["right"] * 6
-    assert "kept the weights of iteration" in run.stdout
+    assert list(verdicts(run.stdout).values()) == ["right"] * 6 and "All six" in run.stdout
+    assert "iterations (your gradient)" in run.stdout and len(re.findall(
+        r"^iter=", run.stdout, re.MULTILINE)) == 3 and "kept the weights of iteration" in run.stdout
 
 
 def test_the_catalogue_s_wrong_functions_differ_from_ann_py_s_and_from_each_other():
-    assert len(mistakes.CATALOGUE) >= 24
+    assert len(catalogue.CATALOGUE) >= 24
     cases = exercise.check_cases()
     for name, reference in zip(exercise.NAMES, ARTICLE):
         right = [reference(*exercise.arguments(name, case)) for case in cases]
-        wrong = mistakes.wrong_answers(name, ARTICLE, cases, exercise.arguments)
+        wrong = catalogue.wrong_answers(name, cases, exercise.arguments)
         assert wrong, name
         answers = [("ann.py's", right)] + list(wrong.items())
         for i, (key, answer) in enumerate(answers):
@@ -301,17 +297,17 @@ def test_the_catalogue_s_wrong_functions_differ_from_ann_py_s_and_from_each_othe
 
 
 def test_every_catalogued_mistake_has_a_slip_in_both_styles_and_a_line_of_ann_py_to_compare():
-    assert set(SLIPS) == set(mistakes.CATALOGUE)
-    for made in mistakes.CATALOGUE.values():
-        function, line, text = mistakes.line_in(ARTICLE, made)
+    assert set(SLIPS) == set(catalogue.CATALOGUE)
+    for made in catalogue.CATALOGUE.values():
+        function, line, text = breaking.line_in(made)
         assert text and inspect.getsourcelines(getattr(ann, function))[1] <= line
 
 
 @pytest.mark.parametrize("style", list(STYLES))
-@pytest.mark.parametrize("key", list(mistakes.CATALOGUE))
+@pytest.mark.parametrize("key", list(catalogue.CATALOGUE))
 def test_each_classic_mistake_written_by_a_learner_is_named_with_what_to_change(
         blank, capsys, key, style):
-    made = mistakes.CATALOGUE[key]
+    made = catalogue.CATALOGUE[key]
     slips = SLIPS[key] if isinstance(SLIPS[key], list) else SLIPS[key][style]
     said, network = report(capsys, learner(blank, slipped(style, made.function, slips)))
     assert network is None and f"  {made.function:14s} wrong: {made.title}\n" in said, said
@@ -349,12 +345,13 @@ ADVICE = {
         "first (delta3.reshape(-1, 1))."]),
     "labels as numbers": ("rows", "cost_function", [("np.eye(num_labels)[y.ravel()]", "y")],
                           ["it gives other numbers than ann.py's.\n  " +
-                           mistakes.LABELS_AS_NUMBERS]),
+                           catalogue.LABELS_AS_NUMBERS]),
     "the bias regularized without /m": ("rows", "cost_function", [
         ("np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))\n    return J",
          "np.sum(Theta1 ** 2) + np.sum(Theta2 ** 2))\n    return J * m")], [
         "Its answer below is exactly m = 9 times ann.py's: is a division by m missing?\n  On a "
-        "5 - 4 - 3 network, 9 examples, lambda 0: cost_function is 18.8428, expected 2.09365."]),
+        "5 - 4 - 3 network, 9 examples, lambda 0: cost_function is 18.8428, expected 2.09365.\n"
+        "  At all-zero weights every output is 1/2 and the cost is K ln 2 = 2.0794 (K = 3)."]),
     "lambda / 2 * m": ("rows", "cost_function", [("lmbda / (2 * m)", "lmbda / 2 * m")], [
         "It is right at lambda 0 but not at lambda 1.5: the regularization is where it "
         "differs."]),
@@ -387,6 +384,36 @@ ADVICE = {
         ("    m = len(y)\n", "    m = len(y)\n    Theta1[:, 0] = 0\n")], [
         "cost_function changes theta, which it is given, through a view, at\n    "
         "Theta1[:, 0] = 0\n  reshape's Theta1 and Theta2 are views of theta"]),
+    "math.exp on an array": ("rows", "g", [("def g(x):\n", "import math\n\n\ndef g(x):\n"),
+                                           ("np.exp(-x)", "math.exp(-x)")], [
+        "TypeError: ", "math.exp is the math module's, which takes one number, not an array: "
+        "numpy's np.exp takes an array and works on each entry. Write np.exp in place of "
+        "math.exp."]),
+    "Octave's * with a .T": ("rows", "predict", [("g(a1 @ Theta1.T)", "g(a1 * Theta1.T)")], [
+        "numpy's * multiplies entry by entry: Octave's a1 * Theta1.T (the article's product) is "
+        "numpy's a1 @ Theta1.T."]),
+    "a one-hot of the labels' column": ("rows", "cost_function", [
+        ("np.eye(num_labels)[y.ravel()]", "np.eye(num_labels)[y]")], [
+        "it gives other numbers than ann.py's.\n  It gives ann.py's answer once the labels y are "
+        "flat, shape (m,): they come as the article has them, a column (m, 1)", "np.eye(K)[y] is "
+        "then (m, 1, K), not the one-hot Y (m, K). Ravel them first: np.eye(K)[y.ravel()], or "
+        "y = y.ravel() at the top."]),
+    "a one-hot of the labels' column, in the gradient": ("rows", "gradient", [
+        ("np.eye(num_labels)[y.ravel()]", "np.eye(num_labels)[y]")], [
+        "ValueError: operands could not be broadcast", "\n  It gives ann.py's answer once the "
+        "labels y are flat, shape (m,)"]),
+    "a gradient made transposed": ("rows", "gradient", [("Delta1 = delta2.T @ a1",
+                                                         "Delta1 = a1.T @ delta2")], [
+        "grad1[:, 1:] += lmbda / m * Theta1[:, 1:]\n  On a 5 - 4 - 3 network, 9 examples, lambda "
+        "0, that line's arrays: grad1 (6, 4), Theta1 (4, 6); the article's shapes: Theta1 "
+        "(h, n + 1) = (4, 6).\n  grad1 (6, 4) has Theta1's shape (4, 6) transposed: see where "
+        "grad1 is made, and make it come out (4, 6) like Theta1 (each weight's gradient sits "
+        "where that weight does)."]),
+    "a reshape to the wrong shape": ("rows", "reshape", [(
+        "reshape(hidden_layer_size, input_layer_size + 1)",
+        "reshape(hidden_layer_size, input_layer_size)")], [
+        "that line's arrays: theta (39,); the article's shapes: Theta1 (h, n + 1) = (4, 6), "
+        "theta (h (n + 1) + K (h + 1),) = (39,).\n"]),
 }
 
 
@@ -398,9 +425,25 @@ def test_each_slip_outside_the_catalogue_is_told_what_to_do(blank, capsys, slip)
     assert said.count(" right\n") == 5 and f"Start with {function} " in said, said
     for fragment in fragments:
         assert fragment in said, said
+    assert ("entry by entry" in said) == any("entry by entry" in f for f in fragments)
     numbers_came_back = not any(words in said for words in ("not in the form", "raised",
                                                             "changes theta"))
     assert ("other numbers" in said) == numbers_came_back
+
+
+@pytest.mark.parametrize("function, slips", [
+    ("reshape", [("reshape(hidden_layer_size, input_layer_size + 1)",
+                  "reshape(input_layer_size + 1, hidden_layer_size).T"),
+                 ("reshape(num_labels, hidden_layer_size + 1)",
+                  "reshape(hidden_layer_size + 1, num_labels).T")]),
+    ("gradient", [("grad1.ravel(), grad2.ravel()", "grad1.T.ravel(), grad2.T.ravel()")])])
+def test_a_column_major_order_made_with_T_is_named_and_told_of_its_T_not_of_order_F(
+        blank, capsys, function, slips):
+    key = f"{function}-order-f" if function == "gradient" else "reshape-order-f"
+    said = report(capsys, learner(blank, slipped("rows", function, slips)))[0]
+    assert f"{catalogue.CATALOGUE[key].title}, a classic mistake." in said
+    assert f"What to change: {advice.TRANSPOSED_ORDER[key]}." in said and "'F'" in said
+    assert "without order='F'" not in said and "without ravel('F')" not in said
 
 
 def test_a_gradient_that_loops_over_pixels_and_units_is_said_to_be_slow_before_training(
@@ -413,8 +456,8 @@ def test_a_gradient_that_loops_over_pixels_and_units_is_said_to_be_slow_before_t
     said, network = report(capsys, learner(blank, slow))
     assert network is not None and said.count(" right\n") == 6
     assert re.search(r"A warning first: your cost_function and gradient would take about "
-                     r"(\d+ minutes|\d+\.\d hours) for 600 iterations on the galaxies \(estimated "
-                     r"on 27 examples\), where ann.py's looped gradient takes about \d+ minutes\. "
+                     r"(\d+ min|\d+ h( \d+ min)?) for 600 iterations on the galaxies \(estimated "
+                     r"on 27 examples\), where ann.py's looped gradient takes about \d+ (s|min)\. "
                      r"A Python loop over pixels or hidden units is the likely cause", said), said
     for style in STYLES:                     # the article's loop over examples is fine
         assert "A warning" not in report(capsys, learner(blank, STYLES[style]))[0]
@@ -426,42 +469,44 @@ def test_the_commands_given_work_from_the_learner_s_folder_and_read_run_in_a_not
     monkeypatch.chdir(tmp_path / "elsewhere")
     said = report(capsys, learner(blank))[0]
     assert "then run python ../my_ann.py again." in said
+    spaced = tmp_path / "my work" / "my_ann.py"          # a folder whose name has a space
+    spaced.parent.mkdir()
+    spaced.write_bytes(blank.read_bytes())
+    said = report(capsys, learner(spaced))[0]
+    assert 'then run python "../my work/my_ann.py" again.' in said
+    if os.name == "posix":                                 # as a shell reads it
+        command = re.search(r"then run (python .*) again\.", said).group(1)
+        ran = subprocess.run(command.replace("python", shlex.quote(sys.executable), 1),
+                             shell=True, capture_output=True, text=True, cwd=Path.cwd())
+        assert ran.returncode == 1 and "not written yet" in ran.stdout, ran.stderr
     monkeypatch.setattr(exercise.screens, "notebook_shell", lambda: "ZMQInteractiveShell")
     assert "then run %run ../my_ann.py again." in report(capsys, learner(blank))[0]
 
 
-def test_other_wrong_answers_are_shown_with_their_numbers_never_a_guessed_mistake(blank,
-                                                                                 capsys):
+def test_a_function_that_returns_none_or_writes_into_its_input_is_told_so(blank, capsys):
     def zeroing(theta, *args):               # changes its input
         theta[0] = 0.0
         return ann.gradient(theta, *args)
-    functions = dict(zip(exercise.NAMES, ARTICLE), g=lambda x: None, gradient=zeroing,
-                     cost_function=lambda *args: 1.01 * ann.cost_function(*args))
+    functions = dict(zip(exercise.NAMES, ARTICLE), g=lambda x: None, gradient=zeroing)
     said, network = report(capsys, learner(blank, **functions))
     assert network is None and "classic" not in said
     assert verdicts(said) == dict(g="wrong: it returns None", grad_g="right", predict="right",
-                                  reshape="right", cost_function="wrong",
+                                  reshape="right", cost_function="right",
                                   gradient="wrong: it changes its input theta")
     assert "Start with g (article section 2): g returns None: is its return statement" in said
-    said = report(capsys, learner(blank, **dict(functions, g=ann.g, gradient=ann.gradient)))[0]
-    assert "it gives other numbers than ann.py's" in said and "K ln 2 = 2.0794" in said
-    assert re.search(r"On a 5 - 4 - 3 network, 9 examples, lambda 0: cost_function is "
-                     r"(\S+), expected (\S+)\.", said)
 
 
-# Wrong answers outside the catalogue, three a function and one with two catalogued mistakes at
+# Wrong answers outside the catalogue besides ADVICE's, and one with two catalogued mistakes at
 # once: (the right text, the slip) in the rows style.
 UNNAMED = {
     "g": [("1 / (1 + np.exp(-x))", "1 / (1 - np.exp(-x))"), ("1 / (1 + np.exp(-x))", "np.tanh(x)"),
           ("np.exp(-x)", "np.exp(-2 * x)"), ("1 / (1 + np.exp(-x))", "1 / (1 - np.exp(x))")],
     "grad_g": [("(1 - g(x))", "(1 + g(x))"), ("g(x) * (1 - g(x))", "g(x) ** 2"),
                ("g(x) * (1 - g(x))", "np.exp(-x) * g(x)"), ("g(x) * (1 - g(x))", "x * (1 + x)")],
-    "predict": [("return np.argmax(a3, axis=1)", "return a3"),
-                ("np.argmax(a3, axis=1)", "np.argmax(a2, axis=1)"),
+    "predict": [("np.argmax(a3, axis=1)", "np.argmax(a2, axis=1)"),
                 ("np.argmax(a3, axis=1)", "np.argmin(a3, axis=1)"),
                 ("np.argmax(a3, axis=1)", "np.argmax(a3, axis=0) + 1")],
-    "reshape": [("return Theta1, Theta2", "return Theta2, Theta1"),
-                ("(num_labels, hidden_layer_size + 1)",
+    "reshape": [("(num_labels, hidden_layer_size + 1)",
                  "(num_labels, hidden_layer_size + 1)[::-1]"),
                 ("return Theta1, Theta2", "return Theta1.T, Theta2.T"),
                 ("split = hidden_layer_size * (input_layer_size + 1)\n"      # two at once:
@@ -470,14 +515,7 @@ UNNAMED = {
                  "split = num_labels * (hidden_layer_size + 1)\n"           # Theta2 first,
                  "    Theta2 = theta[:split].reshape((num_labels, -1), order='F')\n"   # order F
                  "    Theta1 = theta[split:].reshape((hidden_layer_size, -1), order='F')")],
-    "cost_function": [("np.eye(num_labels)[y.ravel()]", "y"),
-                      ("lmbda / (2 * m)", "lmbda / 2 * m"),
-                      ("np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h)) / m",
-                       "np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h), axis=1) / m"),
-                      ("np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))\n    return J",
-                       "np.sum(Theta1 ** 2) + np.sum(Theta2 ** 2))\n    return J * m")],
-    "gradient": [("return np.concatenate((grad1.ravel(), grad2.ravel()))", "return grad1, grad2"),
-                 ("+= lmbda / m * Theta1[:, 1:]", "+= 0 * Theta1[:, 1:]"),
+    "gradient": [("+= lmbda / m * Theta1[:, 1:]", "+= 0 * Theta1[:, 1:]"),
                  ("delta3 @ Theta2[:, 1:] * grad_g(z2)", "delta3 @ Theta2[:, 1:]"),
                  ("delta3 = a3 - Y", "delta3 = Y - a3\n    m = 1")],
 }
@@ -486,7 +524,7 @@ UNNAMED = {
 @pytest.mark.parametrize("function", list(UNNAMED))
 def test_wrong_answers_outside_the_catalogue_and_two_mistakes_at_once_get_no_classic_name(
         blank, capsys, function):
-    titles = {made.title for made in mistakes.CATALOGUE.values()}
+    titles = {made.title for made in catalogue.CATALOGUE.values()}
     for slip in UNNAMED[function]:
         said, network = report(capsys, learner(blank, slipped("rows", function, [slip])))
         verdict = verdicts(said)[function]
@@ -501,6 +539,18 @@ def test_a_match_with_a_classic_mistake_on_one_check_case_only_is_not_named(blan
     said, network = report(capsys, learner(blank, STYLES["rows"], cost_function=half_right))
     assert network is None and verdicts(said)["cost_function"] == "wrong"
     assert "classic" not in said
+
+
+def test_an_exercise_file_named_like_a_module_ann_py_imports_is_refused_in_one_line(tmp_path,
+                                                                                   capsys):
+    for name in ("numpy", "scipy", "matplotlib", "ann", "companions", "random", "zipfile"):
+        with pytest.raises(SystemExit) as exit_:
+            ann.main(["--exercise", str(tmp_path / f"{name}.py")])
+        assert exit_.value.code == 2 and not list(tmp_path.iterdir())
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            f"ann.py: error: argument --exercise: {name}.py would hide the module {name}, which "
+            f"ann.py imports: python {name}.py would import your file in its place; give another "
+            "name (my_ann.py, say)")
 
 
 def test_options_that_are_ann_py_s_own_are_refused_when_the_learner_s_network_trains(

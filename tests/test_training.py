@@ -94,31 +94,34 @@ def test_a_short_run_from_the_command_line_lowers_the_cost_and_writes_the_figure
     assert not list(tmp_path.glob(".figure.png*"))            # no temporary file left behind
 
 
-@pytest.mark.parametrize("kept, iterations, ended, said", [
-    (597, 600, "MAXITER", True), (541, 600, "MAXITER", True), (540, 600, "MAXITER", False),
-    (280, 600, "MAXITER", False), (597, 600, "INTERRUPTED", False), (950, 1000, "MAXITER", True)])
-def test_a_run_that_kept_weights_from_its_last_tenth_says_it_has_not_overfit_yet(
-        kept, iterations, ended, said):
+@pytest.mark.parametrize("kept, iterations, ended, longer", [
+    (597, 600, "MAXITER", 1000), (541, 600, "MAXITER", 1000), (540, 600, "MAXITER", None),
+    (280, 600, "MAXITER", None), (597, 600, "INTERRUPTED", None), (950, 1000, "MAXITER", 2000),
+    (30, 30, "MAXITER", 600), (1, 1, "MAXITER", 600), (700, 720, "MAXITER", 1000)])
+def test_the_still_falling_note_says_the_run_has_not_overfit_yet_and_a_longer_run_that_fits_it(
+        kept, iterations, ended, longer):
     """The article promises a test cost that falls, reaches its lowest point, then rises. When
     a whole run keeps weights from its last tenth, the cost was still falling: the run says so
-    in one line and on the cost plot, with why and a longer run to try; a run stopped early
-    by the learner is not told that."""
+    in one line and on the cost plot, with why and a longer run to try (a run shorter than the
+    article's, the article's 600; one of 600, 1000; one of 1000 or more, twice its length); a
+    run stopped early by the learner is not told that."""
     import matplotlib.figure
     from types import SimpleNamespace
     cost_ax = matplotlib.figure.Figure().add_subplot()
     history = SimpleNamespace(iteration=iterations + 1, best_iteration=kept, chosen_by="test")
     line = ann.finish.still_falling(history, ann.training.Ended[ended],
-                                      SimpleNamespace(cost_ax=cost_ax, TEXT=11))
-    if not said:
+                                    SimpleNamespace(cost_ax=cost_ax, TEXT=11))
+    if longer is None:
         assert line is None and not cost_ax.texts
         return
-    longer = 1000 if iterations < 1000 else 2 * iterations
     assert "\n" not in line and f"lowest at iteration {kept} of {iterations}" in line
-    for fragment in ("still falling", "not reached the overfitting", "round-off",
-                     f"try --maxiter {longer}"):
+    for fragment in ("still falling", "not reached the overfitting", f"try --maxiter {longer}"):
         assert fragment in line, fragment
+    assert ("round-off" in line) == (iterations >= 600)
+    assert ("shorter than the article's 600" in line) == (iterations < 600)
     note = " ".join(" ".join(text.get_text() for text in cost_ax.texts).split())
     assert "still falling" in note and f"--maxiter {longer}" in note
+    assert ("the article's run" in note) == (longer == 600)
 
 
 @pytest.mark.parametrize("costs, corner", [([2.0, 1.5, 1.2, 1.1], "top"),
@@ -134,7 +137,7 @@ def test_the_still_falling_note_sits_in_a_corner_no_curve_passes_through(costs, 
     cost_ax.set_ylim(0.9, 2.05)
     history = SimpleNamespace(iteration=4, best_iteration=3, chosen_by="test")
     ann.finish.still_falling(history, ann.training.Ended.MAXITER,
-                               SimpleNamespace(cost_ax=cost_ax, TEXT=11))
+                             SimpleNamespace(cost_ax=cost_ax, TEXT=11))
     note, = cost_ax.texts
     assert note.get_va() == corner and (note.get_position()[1] > 0.5) == (corner == "top")
 
