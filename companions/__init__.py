@@ -9,5 +9,6 @@ confusion table, --mistakes, the files, the window left open).
 The modes beyond the article, each its own file: sweep.py (--sweep), weights.py (--save-weights,
 --weights), breaking.py (--break, with the classic mistakes of catalogue.py) and exercise.py
 (--exercise and python my_ann.py, with what a wrong answer is told in advice.py). Each imports
-ann, the running ann.py, and calls its functions by name.
+ann, the running ann.py, and calls its functions by name. Beside ann.ipynb, the article cell by
+cell: guesses.py (the learner's guesses, checked against the run and drawn on its figures).
 """
