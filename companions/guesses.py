@@ -58,6 +58,9 @@ def read_choice(guess, name, choices, numbered=False):
     exact = [choice for choice in choices if choice.lower() == text]
     if exact or len(matching) == 1:
         return (exact or matching)[0], None
+    if matching:
+        return None, (f"{name} is {guess!r}, the start of {' and of '.join(map(repr, matching))}"
+                      f": write more of it")
     return None, f"{name} is {guess!r}, which is none of {listed}"
 
 
@@ -152,11 +155,20 @@ def outcome(broken, right, maxiter):
 # ==== Drawing a guess on a figure ================================================================
 
 def draw_level(ax, guess, low=-math.inf, high=math.inf):
-    """The guess as a dashed horizontal line on ax, labelled for its legend; nothing if the
-    guess is not a usable number (the reveal says why)."""
+    """The guess as a dashed horizontal line on ax, labelled for its legend; a guess far off the
+    plot (more than ten times its height beyond it) said in a note instead, so that the curves
+    keep their scale; nothing if the guess is not a usable number (the reveal says why)."""
     value = read_number(guess, "", low, high)[0]
-    if value is not None:
+    if value is None:
+        return
+    bottom, top = ax.get_ylim()
+    if bottom - 10 * (top - bottom) <= value <= top + 10 * (top - bottom):
         ax.axhline(value, color="tab:gray", linestyle="--", label=f"your guess, {value:g}")
+    else:
+        ax.text(0.02, 0.97 if value > top else 0.03, f"your guess, {value:g}, is far "
+                f"{'above' if value > top else 'below'} the plot", transform=ax.transAxes,
+                va="top" if value > top else "bottom", color="tab:gray",
+                bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
 
 
 def draw_iteration(ax, guess, maxiter):

@@ -94,24 +94,26 @@ def test_a_guess_of_the_wrong_kind_gets_a_word_saying_what_is_wanted(capsys, kin
 
 def test_a_choice_by_the_start_of_a_name_needs_the_start_of_only_one(capsys):
     choices = ("stops", "worse", "same")
-    assert guesses.read_choice("s", "g", choices)[0] is None          # stops or same?
+    assert guesses.read_choice("s", "g", choices) == (
+        None, "g is 's', the start of 'stops' and of 'same': write more of it")
     assert guesses.read_choice("st", "g", choices) == ("stops", None)
     assert guesses.read_choice(1, "g", choices)[0] is None            # numbers are for classes
     assert "in quotes" in guesses.read_choice(1, "g", choices)[1]
 
 
+@pytest.mark.filterwarnings("error")
 @settings(max_examples=200, deadline=None)
 @given(guess=st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
                        st.lists(st.integers(), max_size=4), st.complex_numbers(),
                        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)))
-def test_no_guess_of_any_kind_raises(guess):
+def test_no_guess_of_any_kind_raises_or_warns(guess):
     for reveal in REVEALS.values():
         reveal(guess)
     guesses.draw_level(AXES, guess)
     guesses.draw_iteration(AXES, guess, 600)
 
 
-AXES = Figure().add_subplot()     # one plot for every example: drawing costs little, making one more
+AXES = Figure().add_subplot()     # one plot for every example: a new one each costs more
 
 
 def test_a_usable_guess_is_drawn_on_its_plot_and_any_other_is_not():
@@ -126,6 +128,20 @@ def test_a_usable_guess_is_drawn_on_its_plot_and_any_other_is_not():
     assert list(level.get_ydata()) == [0.5, 0.5] and level.get_label() == "your guess, 0.5"
     assert list(iteration.get_xdata()) == [450, 450]
     assert [text.get_text() for text in ax.texts] == [" your guess, 450 "]
+    plt.close(fig)
+
+
+def test_a_level_far_off_the_plot_is_said_there_and_leaves_the_curves_their_scale():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 0.25])
+    limits = ax.get_ylim()
+    guesses.draw_level(ax, 1e9)
+    assert ax.get_ylim() == limits and len(ax.get_lines()) == 1
+    guesses.draw_level(ax, -1e9)
+    assert [text.get_text() for text in ax.texts] == ["your guess, 1e+09, is far above the plot",
+                                                      "your guess, -1e+09, is far below the plot"]
+    guesses.draw_level(ax, 2.5)                  # ten heights above: still drawn
+    assert len(ax.get_lines()) == 2
     plt.close(fig)
 
 
