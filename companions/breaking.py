@@ -160,7 +160,7 @@ class Broken(training.Network):
         self.panel.explain(self.panel.heading.get_text(),
                            f"{self.made.title}: {diagnosis.CAUSES[self.name]}")
         self.panel.compare(self.lines())
-        self.live.title.set_text(f"{self.name}, {self.made.title}; kept weights (iteration "
+        self.live.title.set_text(f"{self.name}: kept weights (iteration "
                                  f"{history.best_iteration}): " + ", ".join(
                                      f"{name} {100 * a:.1f}%" for name, a in accuracy.items())
                                  + " right")

@@ -22,7 +22,7 @@ AGREE = 1e-9      # a gradient check's relative difference below this: they agre
 EXAMPLES = 20     # the gradient check's training galaxies, spread through the set
 WEIGHTS = 32      # Theta1's weights it checks beside Theta1's bias weights (and all of Theta2's)
 EPS = 1e-5        # the step of the slope's central difference, along a direction of length 1
-ROOM = 2.9        # inches under the figure for the symptoms
+ROOM = 3.0        # inches under the figure for the symptoms
 Symptoms = namedtuple("Symptoms", "cost parts slope claimed farther")
 # cost: J at the initial weights; parts: the gradient check's relative difference for Theta1's
 # part and Theta2's; slope: the cost's along the way the gradient calls downhill; claimed: the
@@ -278,10 +278,11 @@ class Panel:
     its arrangements: a heading (what the symptoms tell, once training is done) and the cause;
     the cost at iteration 0; the gradient check by part; the cost along the gradient's way down,
     ann.py's beside; and under them the mistake's line above ann.py's, where the two fit.
-    Heights in inches from the room's bottom: the two lines, 0-0.45; the plots' labels, then
-    the plots from PLOTS, HEIGHT high; their titles; the heading and the cause at the top."""
+    Heights in inches from the room's bottom: the two lines, 0-0.45; the plots' labels; the
+    plots from PLOTS, HEIGHT high; their titles; the heading and the cause at the top, two lines
+    each at most."""
 
-    PLOTS, HEIGHT = 1.2, 0.8
+    PLOTS, HEIGHT = 1.05, 0.75
 
     def __init__(self, live, symptoms, ann_symptoms, ways):
         self.live, fig, text = live, live.fig, live.TEXT
@@ -291,8 +292,9 @@ class Panel:
         self.words.set_axes_locator(self.place(lambda width: (0.3, 0, width - 0.6, ROOM)))
         self.heading = self.words.text(0, 1 - 0.1 / ROOM, "The symptoms, where this run and "
                                        "ann.py's start (iteration 0):", va="top", fontsize=12,
-                                       fontweight="bold")
-        self.cause = self.words.text(0, 1 - 0.4 / ROOM, "", va="top", fontsize=text)
+                                       fontweight="bold", linespacing=1.2)
+        self.cause = self.words.text(0, 1 - 0.4 / ROOM, "", va="top", fontsize=text,
+                                     linespacing=1.2)
         top = (self.PLOTS + self.HEIGHT) / ROOM
         self.words.text(0, top, "the cost at iteration 0,\nas fmin_cg measures it:\n"
                         f"  this run  {symptoms.cost:#.6g}\n  ann.py's  {ann_symptoms.cost:#.6g}",
@@ -315,14 +317,16 @@ class Panel:
         return locate
 
     def plot_box(self, which):
-        """A locator for the plot `which` (0: the gradient check, 1: the way down): the figure's
-        width less margins is shared 26 : 36 : 38 by the words and the two plots, each plot
-        leaving room on its left for its tick labels."""
+        """A locator for the plot `which` (0: the gradient check, 1: the way down): the words
+        on the left take a quarter of the width, at most 2.1 inches; the plots share the rest
+        45 : 55, each leaving room on its left for its tick labels."""
         def box(width):
             inner = width - 0.6
-            left, share, ticks = ((0.26, 0.36, 0.75), (0.62, 0.38, 0.6))[which]
-            return (0.3 + left * inner + ticks, self.PLOTS, share * inner - ticks - 0.25,
-                    self.HEIGHT)
+            words = min(0.26 * inner, 2.1)
+            rest = inner - words
+            left, share, ticks = ((0, 0.45, 0.75), (0.45, 0.55, 0.6))[which]
+            return (0.3 + words + left * rest + ticks, self.PLOTS,
+                    share * rest - ticks - 0.3 + 0.15 * which, self.HEIGHT)
         return self.place(box)
 
     def check_plot(self, symptoms, ann_symptoms):
@@ -331,7 +335,7 @@ class Panel:
         ax.set_axes_locator(self.plot_box(0))
         ax.set_xscale("log")
         ax.set_xlim(1e-13, 1e6)
-        ax.set_ylim(-0.6, 1.6)
+        ax.set_ylim(-0.6, 1.9)
         for y, ours, theirs in zip((1, 0), symptoms.parts, ann_symptoms.parts):
             ours, theirs = max(ours, 1e-13), max(theirs, 1e-13)
             ax.barh(y + 0.12, ours, height=0.4, left=1e-13,
@@ -343,9 +347,10 @@ class Panel:
         ax.set_yticks([1, 0], ["Theta1", "Theta2"], fontsize=self.live.TEXT)
         ax.set_xticks([1e-12, 1e-7, 1e-2, 1e3])
         ax.tick_params(labelsize=self.live.TEXT)
-        ax.set_title("the gradient check, by part", fontsize=self.live.TEXT)
-        ax.set_xlabel(f"relative difference (grey: ann.py's);\nthey agree below {AGREE:.0e}",
-                      fontsize=self.live.TEXT)
+        ax.set_title("gradient check, by part", fontsize=self.live.TEXT)
+        ax.set_xlabel("relative difference (grey: ann.py's)", fontsize=self.live.TEXT)
+        for text, side in (("agree ", "right"), (" differ", "left")):
+            ax.text(AGREE, 1.6, text, ha=side, va="center", fontsize=self.live.TEXT)
 
     def way_plot(self, ours, theirs):
         """The cost along the way each gradient calls downhill, from the first weights: this
@@ -365,23 +370,30 @@ class Panel:
         shown[outside[0] + 1 if len(outside) else len(J):] = np.nan
         ax.plot(steps, ann_J, color="0.6", linewidth=2.5, label="ann.py's")
         ax.plot(steps, shown, color="black", linewidth=1.5, label="this run")
+        if len(outside):
+            below = J[outside[0]] < bottom
+            ax.annotate(f"this run {'falls' if below else 'rises'} off the plot",
+                        (steps[outside[0]], bottom if below else top),
+                        xytext=(4, 3 if below else -3), textcoords="offset points",
+                        va="bottom" if below else "top", fontsize=self.live.TEXT)
         for claimed, color in ((ann_slope, "0.6"), (slope, "black")):
             ax.plot(steps[:6], claimed * steps[:6], color=color, linestyle="--", linewidth=1)
         ax.set_ylim(bottom, top)
         ax.set_xlim(0, steps[-1])
         ax.tick_params(labelsize=self.live.TEXT)
-        ax.set_title("the cost along the gradient's way down", fontsize=self.live.TEXT)
-        ax.set_xlabel("step from the first weights;\ndashed: the slope the gradient claims",
-                      fontsize=self.live.TEXT)
+        ax.set_title("cost along the gradient's way down", fontsize=self.live.TEXT)
+        ax.set_xlabel("step (dashed: the slope claimed)", fontsize=self.live.TEXT)
         ax.legend(fontsize=self.live.TEXT, framealpha=0.85, edgecolor="none", loc="best",
                   handlelength=1.2, borderaxespad=0.2, labelspacing=0.2, borderpad=0.2)
 
     def explain(self, heading, cause=""):
-        """Say what the symptoms tell, above them, and the cause under that (in two lines if
-        need be: a character is about 0.55 of its size wide)."""
-        self.heading.set_text(heading)
-        room = (self.live.fig.get_size_inches()[0] - 0.6) * 72 / (0.55 * self.live.TEXT)
-        self.cause.set_text("\n".join(textwrap.wrap(cause, int(room))))
+        """Say what the symptoms tell, above them, and the cause under that, each in two lines
+        if need be (a character is about 0.55 of its size wide, 0.6 in bold)."""
+        width = (self.live.fig.get_size_inches()[0] - 0.6) * 72
+        lines = textwrap.wrap(heading, int(width / (0.6 * 12)))
+        self.heading.set_text("\n".join(lines))
+        self.cause.set_y(1 - (0.18 + 0.21 * len(lines)) / ROOM)
+        self.cause.set_text("\n".join(textwrap.wrap(cause, int(width / (0.55 * self.live.TEXT)))))
 
     def compare(self, lines):
         """The mistake's line and ann.py's, one above the other, where they fit the figure's

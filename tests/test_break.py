@@ -143,7 +143,7 @@ def test_a_mistake_that_stops_at_once_is_told_the_cost_rises_where_the_gradient_
                                         "it falls")
     assert panel.code.get_text() == "\n".join(line[2:] for line in lines[-2:])
     assert live.title.get_text().splitlines()[-1].startswith(
-        "delta3-sign, the sign of delta3 flipped; kept weights (iteration 0)")
+        "delta3-sign: kept weights (iteration 0)")
     assert "this run stopped here, at iteration 0" in [text.get_text()
                                                        for text in live.cost_ax.texts]
 
@@ -374,8 +374,7 @@ def test_the_figure_is_drawn_before_the_question_and_names_the_mistake_only_afte
     (last_drawn, title, code), = asked
     assert last_drawn == title and title.startswith("which mistake is it? answer in the terminal")
     assert "delta3" not in title and code == ""
-    assert made[0].live.title.get_text().splitlines()[-1].startswith(
-        "delta3-sign, the sign of delta3 flipped")
+    assert made[0].live.title.get_text().splitlines()[-1].startswith("delta3-sign: kept weights")
 
 
 def test_break_random_without_a_terminal_tells_the_mistake_without_asking(
