@@ -55,7 +55,8 @@ def listing():
     lines = [f"  {name:{width}s}  {CATALOGUE[name].function}: {CATALOGUE[name].title}"
              for name in TRAINABLE]
     return ("python ann.py --break NAME trains ann.py's network with one classic mistake made "
-            "in it,\nann.py's own run faint behind; --break random hides which, and asks you.\n"
+            "in it,\nann.py's own run faint behind; --break random hides which, and at a "
+            "terminal asks you.\n"
             + "\n".join(lines))
 
 

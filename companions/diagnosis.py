@@ -246,13 +246,14 @@ def ruled_out(would, seen):
         return (f"the cost at iteration 0 would be {would.cost:#.6g}; this run's was "
                 f"{seen.cost:#.6g}")
     for part, a, b in zip(("Theta1's", "Theta2's"), would.parts, seen.parts):
-        if (a < AGREE) != (b < AGREE) or abs(np.log10(a / b)) > 0.5:    # a factor over 3
+        if (a < AGREE) != (b < AGREE) or a >= AGREE and abs(np.log10(a / b)) > 0.5:  # 3 times
             return (f"{part} part of the gradient check would be {check_words(a)}; here it is "
                     f"{check_words(b)}")
     if rises(would) != rises(seen):
         return (f"the cost would {'rise' if rises(would) else 'fall'} along the gradient's way "
                 f"down; here it {'rises' if rises(seen) else 'falls'}")
-    if not rises(seen) and abs(np.log(ratio(would) / ratio(seen))) > np.log(1.5):
+    if not rises(seen) and ratio(would) > 0 and abs(np.log(ratio(would) / ratio(seen))) > \
+            np.log(1.5):
         return (f"the cost would fall {rate(would)} along the gradient's way down; here it "
                 f"falls {rate(seen)}")
     if abs(would.farther - seen.farther) > 0.3 * max(abs(would.farther), abs(seen.farther)):
