@@ -70,6 +70,7 @@ class FigureLayout:
     TITLE, NAMES, KEY, LEGEND_ROW, COSTS, XLABEL = 0.65, 0.3, 0.35, 0.22, 2.3, 0.55   # inches
     TEXT = 11                         # points: the smallest text's size
     clock = time.monotonic            # for the estimate of the time left
+    room_below = 0.0                  # inches kept free under the parts, for a mode's own
 
     def __init__(self, side, class_names, hidden_layer_size, maxiter, validation=False):
         import matplotlib.pyplot as plt
@@ -165,7 +166,7 @@ class FigureLayout:
         left_height = self.NAMES + galaxies_size[1] + self.KEY
         right_height = caption + units_size[1] + legend + self.COSTS + self.XLABEL
         below = max(left_height, right_height) if landscape else left_height + right_height
-        height = self.TITLE + below + 0.1
+        height = self.TITLE + below + 0.1 + self.room_below
         top = (self.TITLE + (below - left_height) / 2 * landscape,    # the columns' tops
                self.TITLE + below - right_height)
         places = {self.galaxy_ax: (margin, top[0] + self.NAMES, *galaxies_size),
@@ -178,6 +179,12 @@ class FigureLayout:
             ax.set_position((left / width, 1 - (top + h) / height, w / width, h / height))
         self.title.set_y(1 - 0.12 / height)
         return width, height
+
+    def keep_room_below(self, inches):
+        """Keep `inches` free under the figure's parts, in both arrangements, for a mode's own
+        panel (--break's symptoms), which places itself there."""
+        self.room_below = inches
+        self.sizes = {landscape: self.arrange(landscape) for landscape in (False, True)}
 
     def fit_cost_limits(self, costs, first):
         """Widen the cost plot's y-limits to hold costs. New limits mean new tick labels and a
