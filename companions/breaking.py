@@ -159,7 +159,7 @@ class Broken(training.Network):
             self.live.fig.canvas.flush_events()
             said = self.question(history, accuracy)
         self.panel.explain(self.panel.heading.get_text(),
-                           f"{self.made.title}: {diagnosis.CAUSES[self.name]}")
+                           f"{self.made.title}: {self.made.why}")
         self.panel.compare(self.lines())
         self.live.title.set_text(f"{self.name}: kept weights (iteration "
                                  f"{history.best_iteration}): " + ", ".join(
@@ -193,7 +193,7 @@ class Broken(training.Network):
         yet = "yet " if np.isfinite(history.J_train).all() and not self.stopped(history) else ""
         said = [f"{self.name}, {self.made.title}: {self.happened(history)}",
                 curves[0].upper() + curves[1:],
-                f"Why: {diagnosis.CAUSES[self.name]}; {yet}{told}{taken}."]
+                f"Why: {self.made.why}; {yet}{told}{taken}."]
         return [line for sentence in said for line in textwrap.wrap(
             sentence, 100, subsequent_indent="     ")] + ["  " + line for line in self.lines()]
 

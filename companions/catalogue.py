@@ -17,7 +17,7 @@ from ann import g, grad_g, reshape
 
 SECTIONS = {"g": 2, "grad_g": 2, "predict": 3, "reshape": 4, "cost_function": 4, "gradient": 5}
 NAMES = tuple(SECTIONS)           # the article's six functions, in its order
-Mistake = namedtuple("Mistake", "function title advice wrong compare why")
+Mistake = namedtuple("Mistake", "function title advice wrong compare why")   # why: its cause
 CATALOGUE = {}          # its name on the command line -> Mistake
 
 
@@ -38,27 +38,21 @@ SOFTMAX = ("a softmax in place of independent sigmoids", "the article's outputs 
            "independent sigmoids, a3 = g(z3), each with its own logistic cost -y log h - "
            "(1 - y) log(1 - h), summed over the classes; a softmax is another network's")
 BIAS = "the bias column (the first of Theta1 and of Theta2) is left out of the regularization"
-WRONG_TARGETS = ("it teaches each class another's output, while the cost fmin_cg measures is "
-                 "ann.py's")
-COST_ONLY = ("fmin_cg steps along ann.py's right gradient but judges each step by this cost, "
-             "which that gradient is not the slope of")
 
 
 # ==== g and grad_g (article section 2) ==========================================================
 
 @mistake("e-to-the-x", "e^x in place of e^-x", "g(x) = 1 / (1 + e^-x): np.exp(-x), so that g "
          "rises from 0 to 1 (yours falls: g(6) is near 0)", "return 1.0 / (1.0 + np.exp(-",
-         "this g falls where the article's rises, so its slope is -g (1 - g), and "
-         "backpropagation, which takes it to be +g (1 - g), hands fmin_cg a gradient that is "
-         "not the slope of the cost")
+         "this g falls where the article's rises, while backpropagation's g' assumes it rises")
 def g__e_to_the_x(x):
     return 1 / (1 + np.exp(x))
 
 
 @mistake("grad-g-of-x", "the derivative taken of the wrong thing", "g'(x) = g(x) (1 - g(x)) "
          "takes g of x first; x (1 - x) is g' only where x is already an activation g(z)",
-         "return gx * (1.0 - gx)", "x (1 - x) is not the sigmoid's slope at x, so delta2 and "
-         "Theta1's gradient with it are wrong: the gradient is not the slope of the cost")
+         "return gx * (1.0 - gx)", "x (1 - x) is not the sigmoid's slope at x, so Theta1's part "
+         "of the gradient is wrong")
 def grad_g__of_x(x):
     return x * (1 - x)
 
@@ -90,8 +84,8 @@ def predict__axis_0(Theta1, Theta2, X):
 
 @mistake("reshape-order-f", "Octave's column-major order", "theta holds Theta1 row by row, "
          "numpy's own order: theta[:h * (n + 1)].reshape(h, n + 1), without order='F'",
-         "Theta1 = theta[:split]", "the cost reads the weights in another order than the "
-         "gradient writes them (row by row), so the gradient is not the slope of the cost")
+         "Theta1 = theta[:split]", "the cost reads theta in Octave's column order, while the "
+         "gradient is unrolled row by row")
 def reshape__order_f(theta, n, h, K):
     Theta1 = theta[:h * (n + 1)].reshape((h, n + 1), order="F")
     Theta2 = theta[h * (n + 1):].reshape((K, h + 1), order="F")
@@ -100,8 +94,7 @@ def reshape__order_f(theta, n, h, K):
 
 @mistake("theta2-first", "Theta2 taken from the start of theta", "theta holds Theta1's "
          "h (n + 1) weights first, then Theta2's K (h + 1)", "Theta2 = theta[split:]",
-         "the cost reads the weights from other places than the gradient writes them, so the "
-         "gradient is not the slope of the cost")
+         "the cost reads Theta2 from where the gradient puts Theta1's slopes")
 def reshape__theta2_first(theta, n, h, K):
     Theta2 = theta[:K * (h + 1)].reshape(K, h + 1)
     Theta1 = theta[K * (h + 1):].reshape(h, n + 1)
@@ -111,8 +104,8 @@ def reshape__theta2_first(theta, n, h, K):
 # ==== cost_function (article section 4) ==========================================================
 
 @mistake("cost-bias-regularized", "the bias regularized", BIAS + ": Theta1[:, 1:] and "
-         "Theta2[:, 1:]", "return J + lmbda / (2 * m)", "it adds the penalty of 11 bias weights "
-         "among 8,227, so this cost and the gradient still nearly agree")
+         "Theta2[:, 1:]", "return J + lmbda / (2 * m)", "the cost also penalizes the bias "
+         "weights, which the gradient leaves alone: a few weights among many")
 def cost_function__bias_regularized(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -125,7 +118,8 @@ def cost_function__bias_regularized(theta, n, h, K, X, y, lmbda):
 
 
 @mistake("cost-no-m", "the division by m forgotten", "J averages the cross-entropy over the m "
-         "examples: divide its sum by m", "J = np.sum(-Y * log_h", COST_ONLY)
+         "examples: divide its sum by m", "J = np.sum(-Y * log_h", "the cost sums over the m "
+         "examples while the gradient, ann.py's, averages")
 def cost_function__no_m(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -139,7 +133,8 @@ def cost_function__no_m(theta, n, h, K, X, y, lmbda):
 
 @mistake("cost-lambda-m", "lambda / m in place of lambda / 2m", "the penalty is lambda / (2 m) "
          "times the sum of the squares (its derivative is then (lambda / m) Theta)",
-         "return J + lmbda / (2 * m)", COST_ONLY)
+         "return J + lmbda / (2 * m)", "the cost's penalty is twice what ann.py's gradient is "
+         "the slope of")
 def cost_function__lambda_m(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -152,7 +147,8 @@ def cost_function__lambda_m(theta, n, h, K, X, y, lmbda):
 
 
 @mistake("cost-labels-from-1", LABELS_FROM_1[0] + " (y - 1)", LABELS_FROM_1[1],
-         "Y = one_hot(y, z3.shape[1])", COST_ONLY)
+         "Y = one_hot(y, z3.shape[1])", "the cost compares each galaxy's outputs with another "
+         "class's label, while the gradient, ann.py's, uses its own")
 def cost_function__labels_from_1(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -165,7 +161,8 @@ def cost_function__labels_from_1(theta, n, h, K, X, y, lmbda):
 
 
 @mistake("cost-labels-1-to-K", LABELS_FROM_1[0] + " (1..K)", LABELS_FROM_1[1],
-         "Y = one_hot(y, z3.shape[1])", COST_ONLY)
+         "Y = one_hot(y, z3.shape[1])", "the cost gives class 0's galaxies no class and the "
+         "others another's, while the gradient, ann.py's, uses their own")
 def cost_function__labels_1_to_K(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -177,7 +174,8 @@ def cost_function__labels_1_to_K(theta, n, h, K, X, y, lmbda):
     return J + lmbda / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
 
 
-@mistake("cost-softmax", *SOFTMAX, "h = g(z3)", COST_ONLY)
+@mistake("cost-softmax", *SOFTMAX, "h = g(z3)", "the cost is a softmax network's, while the "
+         "gradient is that of the article's independent sigmoids")
 def cost_function__softmax(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -192,7 +190,8 @@ def cost_function__softmax(theta, n, h, K, X, y, lmbda):
 
 @mistake("cost-no-1-minus-y", "the (1 - y) log(1 - h) term left out", "each output has two "
          "terms, -y log h and -(1 - y) log(1 - h): the second pushes the wrong classes' outputs "
-         "down", "J = np.sum(-Y * log_h", COST_ONLY)
+         "down", "J = np.sum(-Y * log_h", "the cost then only asks the right output to grow, "
+         "while the gradient also pushes the others down")
 def cost_function__right_class_only(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -206,7 +205,8 @@ def cost_function__right_class_only(theta, n, h, K, X, y, lmbda):
 
 @mistake("cost-mean", "the mean over the classes as well", "J sums over the K classes and "
          "averages over the m examples only: np.sum(...) / m, not np.mean of the (m, K) array, "
-         "which divides by m K", "J = np.sum(-Y * log_h", COST_ONLY)
+         "which divides by m K", "J = np.sum(-Y * log_h", "the cost divides by m K, not m: its "
+         "data part is K times smaller than the gradient's")
 def cost_function__mean(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -222,7 +222,8 @@ def cost_function__mean(theta, n, h, K, X, y, lmbda):
 
 @mistake("gradient-bias-regularized", "the bias regularized", BIAS + ": add (lambda / m) "
          "Theta to every column but the first", "grad1[:, 1:] += lmbda / m",
-         "it pulls the 11 bias weights towards 0 as well, a small pull among 8,227 weights")
+         "the gradient also pulls the bias weights towards 0, which the cost leaves alone: a few "
+         "weights among many")
 def gradient__bias_regularized(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -240,8 +241,7 @@ def gradient__bias_regularized(theta, n, h, K, X, y, lmbda):
 
 @mistake("gradient-no-m", "the division by m forgotten", "divide the accumulated Delta1 and "
          "Delta2 by m, then add the regularization", "grad1 = Delta1 / m",
-         "its data part is m times too large beside the regularization's: it is the slope of a "
-         "cost with lambda m times smaller, not of the cost fmin_cg measures")
+         "the gradient's data part is m times too large beside the cost's")
 def gradient__no_m(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -261,8 +261,8 @@ def gradient__no_m(theta, n, h, K, X, y, lmbda):
 
 @mistake("gradient-lambda-2m", "lambda / 2m in place of lambda / m", "the derivative of "
          "(lambda / 2m) Theta^2 is (lambda / m) Theta: the 2 goes",
-         "grad1[:, 1:] += lmbda / m", "the pull of the regularization is "
-         "half what the cost asks for, so the gradient is not the slope of the cost")
+         "grad1[:, 1:] += lmbda / m", "the gradient's pull towards 0 is half what the cost's "
+         "penalty asks")
 def gradient__lambda_2m(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -282,8 +282,8 @@ def gradient__lambda_2m(theta, n, h, K, X, y, lmbda):
 
 @mistake("delta3-sign", "the sign of delta3 flipped", "the output error is delta3 = a3 - y, "
          "what came out less what should have: y - a3 turns the gradient around, and training "
-         "would climb the cost", "delta3 = a3 - Y[i]", "the gradient then points uphill, and "
-         "fmin_cg's line search, which takes only steps that lower the cost, finds none")
+         "would climb the cost", "delta3 = a3 - Y[i]", "y - a3 turns the gradient around: it "
+         "points uphill")
 def gradient__delta3_sign(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -304,8 +304,8 @@ def gradient__delta3_sign(theta, n, h, K, X, y, lmbda):
 @mistake("grad-g-of-a2", "g' taken of a2 instead of z2", "delta2 multiplies by g'(z2), at the "
          "hidden layer's input z2 = Theta1 a1; grad_g(a2) takes it at its output (a2 (1 - a2), "
          "without grad_g, would be right)", "delta2 = (Theta2[:, 1:].T @ delta3)",
-         "the hidden layer's slope is taken at the wrong place, so Theta1's gradient is off: "
-         "the gradient is not the slope of the cost")
+         "g' is taken at the hidden layer's output a2, not at its input z2, so Theta1's part of "
+         "the gradient is wrong")
 def gradient__grad_g_of_a2(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -324,9 +324,8 @@ def gradient__grad_g_of_a2(theta, n, h, K, X, y, lmbda):
 
 @mistake("delta2-bias-column", "Theta2's bias column kept in delta2", "delta2 = Theta2[:, 1:]^T "
          "delta3 * g'(z2): leave out Theta2's first column, the bias unit's: a constant 1 has no "
-         "error to pass back", "delta2 = (Theta2[:, 1:].T @ delta3)", "each hidden unit "
-         "is sent its error through its neighbour's weight, so Theta1's gradient is off: the "
-         "gradient is not the slope of the cost")
+         "error to pass back", "delta2 = (Theta2[:, 1:].T @ delta3)", "each hidden unit gets its "
+         "error through its neighbour's weight, so Theta1's part of the gradient is wrong")
 def gradient__bias_column(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -345,7 +344,8 @@ def gradient__bias_column(theta, n, h, K, X, y, lmbda):
 
 
 @mistake("gradient-labels-from-1", LABELS_FROM_1[0] + " (y - 1)", LABELS_FROM_1[1],
-         "Y = one_hot(y, num_labels)", WRONG_TARGETS)
+         "Y = one_hot(y, num_labels)", "the gradient teaches each galaxy another class's output, "
+         "while the cost is ann.py's")
 def gradient__labels_from_1(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -365,8 +365,8 @@ def gradient__labels_from_1(theta, n, h, K, X, y, lmbda):
 
 @mistake("gradient-labels-1-to-K", LABELS_FROM_1[0] + " (1..K)", LABELS_FROM_1[1],
          "Y = one_hot(y, num_labels)",
-         "it teaches class 0's galaxies that no class is theirs, while the cost fmin_cg "
-         "measures is ann.py's")
+         "the gradient teaches class 0's galaxies that no class is theirs, while the cost is "
+         "ann.py's")
 def gradient__labels_1_to_K(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -384,8 +384,8 @@ def gradient__labels_1_to_K(theta, n, h, K, X, y, lmbda):
     return np.concatenate((Theta1_grad.ravel(), Theta2_grad.ravel()))
 
 
-@mistake("gradient-softmax", *SOFTMAX, "a3 = g(Theta2 @ a2)", "it is the slope of a softmax "
-         "network's cost, not of the article's, which fmin_cg measures")
+@mistake("gradient-softmax", *SOFTMAX, "a3 = g(Theta2 @ a2)", "the gradient is a softmax "
+         "network's, while the cost is that of the article's independent sigmoids")
 def gradient__softmax(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)
@@ -406,8 +406,8 @@ def gradient__softmax(theta, n, h, K, X, y, lmbda):
 
 @mistake("gradient-order-f", "the gradient unrolled column-major", "unroll it as theta is, row "
          "by row: np.concatenate((grad1.ravel(), grad2.ravel())), without ravel('F')",
-         "return np.concatenate((grad1.ravel(), grad2.ravel()))", "each weight is "
-         "handed another weight's slope, so the gradient is not the slope of the cost")
+         "return np.concatenate((grad1.ravel(), grad2.ravel()))", "the gradient is unrolled "
+         "column by column, so each weight gets another weight's slope")
 def gradient__order_f(theta, n, h, K, X, y, lmbda):
     Theta1, Theta2 = reshape(theta, n, h, K)
     m = len(X)

@@ -29,47 +29,6 @@ Symptoms = namedtuple("Symptoms", "cost parts slope claimed farther")
 # slope the gradient claims there (minus its length); farther: the cost's change a step `reach`
 # along that way, where the plot of it ends
 
-# What each mistake does to what fmin_cg is given, in a line: the cause behind the symptoms.
-CAUSES = {
-    "e-to-the-x": "this g falls where the article's rises, while backpropagation's g' assumes "
-                  "it rises",
-    "grad-g-of-x": "x (1 - x) is not the sigmoid's slope at x, so Theta1's part of the "
-                   "gradient is wrong",
-    "reshape-order-f": "the cost reads theta in Octave's column order, while the gradient is "
-                       "unrolled row by row",
-    "theta2-first": "the cost reads Theta2 from where the gradient puts Theta1's slopes",
-    "cost-bias-regularized": "the cost also penalizes the bias weights, which the gradient "
-                             "leaves alone: a few weights among many",
-    "cost-no-m": "the cost sums over the m examples while the gradient, ann.py's, averages",
-    "cost-lambda-m": "the cost's penalty is twice what ann.py's gradient is the slope of",
-    "cost-labels-from-1": "the cost compares each galaxy's outputs with another class's label, "
-                          "while the gradient, ann.py's, uses its own",
-    "cost-labels-1-to-K": "the cost gives class 0's galaxies no class and the others another's, "
-                          "while the gradient, ann.py's, uses their own",
-    "cost-softmax": "the cost is a softmax network's, while the gradient is that of the "
-                    "article's independent sigmoids",
-    "cost-no-1-minus-y": "the cost then only asks the right output to grow, while the "
-                         "gradient also pushes the others down",
-    "cost-mean": "the cost divides by m K, not m: its data part is K times smaller than the "
-                 "gradient's",
-    "gradient-bias-regularized": "the gradient also pulls the bias weights towards 0, which the "
-                                 "cost leaves alone: a few weights among many",
-    "gradient-no-m": "the gradient's data part is m times too large beside the cost's",
-    "gradient-lambda-2m": "the gradient's pull towards 0 is half what the cost's penalty asks",
-    "delta3-sign": "y - a3 turns the gradient around: it points uphill",
-    "grad-g-of-a2": "g' is taken at the hidden layer's output a2, not at its input z2, so "
-                    "Theta1's part of the gradient is wrong",
-    "delta2-bias-column": "each hidden unit gets its error through its neighbour's weight, so "
-                          "Theta1's part of the gradient is wrong",
-    "gradient-labels-from-1": "the gradient teaches each galaxy another class's output, while "
-                              "the cost is ann.py's",
-    "gradient-labels-1-to-K": "the gradient teaches class 0's galaxies that no class is theirs, "
-                              "while the cost is ann.py's",
-    "gradient-softmax": "the gradient is a softmax network's, while the cost is that of the "
-                        "article's independent sigmoids",
-    "gradient-order-f": "the gradient is unrolled column by column, so each weight gets another "
-                        "weight's slope",
-}
 # Mistakes a learner could take for one another: the same step of the network, or the same slip.
 KIN = (("cost-labels-from-1", "cost-labels-1-to-K", "gradient-labels-from-1",
         "gradient-labels-1-to-K", "cost-no-1-minus-y"),
