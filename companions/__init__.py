@@ -7,7 +7,8 @@ screens.py (a window, a notebook's cell, or nowhere) and finish.py (the end of a
 confusion table, --mistakes, the files, the window left open).
 
 The modes beyond the article, each its own file: sweep.py (--sweep), weights.py (--save-weights,
---weights), breaking.py (--break, with the classic mistakes of catalogue.py) and exercise.py
+--weights), breaking.py (--break, with the classic mistakes of catalogue.py and the symptoms
+of diagnosis.py) and exercise.py
 (--exercise and python my_ann.py, with what a wrong answer is told in advice.py). Each imports
 ann, the running ann.py, and calls its functions by name. Beside ann.ipynb, the article cell by
 cell: guesses.py (the learner's guesses, checked against the run and drawn on its figures).
