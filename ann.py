@@ -28,8 +28,9 @@ import time
 import numpy as np
 from scipy.optimize import fmin_cg
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # companions/, wherever run from
-if __name__ == "__main__":       # python ann.py: companions/ `import ann` and find this very module
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)          # companions/, wherever ann.py is run from
+if __name__ == "__main__":        # python ann.py: companions/ `import ann` and find this module
     sys.modules["ann"] = sys.modules[__name__]
 try:
     from companions import data, figure, finish, options, screens, training
@@ -45,10 +46,8 @@ HIDDEN_LAYER_SIZE = 8    # units in the hidden layer
 LMBDA = 1.0              # regularization strength lambda ("lambda" is a Python keyword)
 MAXITER = 600            # iterations of nonlinear conjugate gradient
 INIT_RANGE = 0.2         # initial weights are drawn uniformly from [-0.2, 0.2)
-HERE = os.path.dirname(os.path.abspath(__file__))
 TRAIN_CSV = os.path.join(HERE, "train.csv")           # 2700 galaxies, 900 of each class
 TEST_CSV = os.path.join(HERE, "test.csv")             # 675 galaxies, 225 of each class
-TUTORIAL_DIR = os.path.join(HERE, "tutorial_data")    # where --data tutorial keeps its download
 CLASS_NAMES = ("Elliptical", "Spiral", "Irregular")   # labels 0, 1, 2
 
 
@@ -252,7 +251,7 @@ class History:
     def __init__(self, sizes, lmbda, X_train, y_train, X_test, y_test, report=print,
                  on_iteration=None, validation=None):
         self.sizes, self.lmbda = sizes, lmbda    # sizes: (input, hidden, output) layer sizes
-        self.X_train, self.y_train, self.y_test = X_train, y_train, y_test
+        self.X_train, self.y_train, self.X_test, self.y_test = X_train, y_train, X_test, y_test
         # each set gets its bias column once, not at every iteration
         self.a1_train, self.a1_test = add_bias(X_train), add_bias(X_test)
         self.report, self.on_iteration = report, on_iteration   # progress lines; the figure
@@ -474,6 +473,9 @@ def main(argv=None, learner=None):
 
 
 if __name__ == "__main__":
-    status = main()
+    try:
+        status = main()
+    finally:             # %run in Jupyter: a later `import ann` reads the file anew
+        del sys.modules["ann"]
     if screens.notebook_shell() is None:   # in Jupyter, %run would show a SystemExit as an error
         sys.exit(status)

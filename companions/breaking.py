@@ -131,7 +131,7 @@ class Broken(training.Network):
         self.live, self.theta = live, ann.initial_weights(*history.sizes, self.args.seed)
         progress = Progress(self.args.maxiter)
         self.right = ann.History(history.sizes, history.lmbda, history.X_train,
-                                 history.y_train, history.a1_test[:, 1:], history.y_test,
+                                 history.y_train, history.X_test, history.y_test,
                                  report=progress)
         ann.train(self.right, self.theta, self.args.maxiter, True)
         progress.done(self.right)
@@ -150,7 +150,7 @@ class Broken(training.Network):
         terminal, ask which mistake it was, the figure drawn; then name it, and close."""
         stopped = self.stopped(history)
         self.panel.explain(self.heading(history))
-        place_label(self.label, self.right.J_test, history, stopped)
+        place_label(self.label, self.right, history, stopped)
         said = []
         if self.hidden and self.ask is not None:
             self.live.title.set_text("which mistake is it? answer in the terminal\n"
@@ -247,7 +247,7 @@ class Broken(training.Network):
         """' (every galaxy called Spiral)' when the kept weights call every test galaxy one
         class."""
         Theta1, Theta2 = ann.reshape(history.best_theta, *history.sizes)
-        classes = np.unique(self.predict(Theta1, Theta2, history.a1_test[:, 1:]))
+        classes = np.unique(self.predict(Theta1, Theta2, history.X_test))
         names = ann.class_names(history.sizes[2])
         return f" (every galaxy called {names[classes[0]]})" if len(classes) == 1 else ""
 
@@ -348,17 +348,23 @@ def draw_behind(cost_ax, J_train, J_test):
     middle = int(0.55 * (len(J_test) - 1))
     return cost_ax.annotate("ann.py's own run (faint)", (middle, J_test[middle]), xytext=(0, 4),
                             textcoords="offset points", ha="center", va="bottom", color="0.4",
-                            fontsize=11, annotation_clip=False)
+                            fontsize=11, annotation_clip=False,
+                            bbox=dict(facecolor="white", alpha=0.7, edgecolor="none", pad=1))
 
 
-def place_label(label, J_test, history, stopped):
-    """Put the faint run's label above its test curve where the plot shows it, and if this run
-    stopped early, say where."""
+def place_label(label, right, history, stopped):
+    """Put the faint run's label (right: its History) under its training curve halfway along,
+    or above its test curve where there is no room below; and if this run stopped early, say
+    where."""
     ax = label.axes
     bottom, top = ax.get_ylim()
-    shown = [i for i in range(len(J_test)) if bottom < J_test[i] < top - 0.12 * (top - bottom)]
-    at = min(shown, key=lambda i: abs(i - 0.55 * (len(J_test) - 1))) if shown else 0
-    label.xy = (at, J_test[at])
+    at = int(0.55 * (len(right.J_train) - 1))
+    if right.J_train[at] - bottom > 0.15 * (top - bottom):
+        label.xy, label.xyann = (at, right.J_train[at]), (0, -6)
+        label.set_va("top")
+    else:
+        label.xy, label.xyann = (at, min(right.J_test[at], top)), (0, 4)
+        label.set_va("bottom")
     if stopped:
         ax.annotate(f"this run stopped here, at iteration {history.iteration - 1}",
                     (history.iteration - 1, history.J_test[-1]), xytext=(12, -4),

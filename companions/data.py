@@ -198,7 +198,7 @@ def read_sets(args):
     import ann
     if args.data == "tutorial":
         from companions import download
-        args.train, args.test = download.tutorial_data(ann.TUTORIAL_DIR)
+        args.train, args.test = download.tutorial_data()
     X_train, y_train, X_test, y_test, num_labels = load_sets(args.train, args.test)
     X_train, y_train, validation = split_validation(
         X_train, y_train, args.validation, args.seed, args.train, ann.class_names(num_labels))

@@ -21,6 +21,8 @@ from companions.data import UserError, write_atomically
 
 COMMIT = "b9eb016f8724c7a9bb4958c701d7d4b7c266a73a"       # a fixed commit: the files never change
 BASE_URL = f"https://raw.githubusercontent.com/pmocz/artificialneuralnetwork-python/{COMMIT}"
+FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                      "tutorial_data")                    # beside ann.py: where it is kept
 URL_VARIABLE = "ANN_DATA_URL"                             # overrides BASE_URL when set
 FILES = {                                                 # name: (sha256, size in bytes)
     "train.csv": ("c014d3e4ad0ec15edb33dbcb742a7f0da1d95d2af1deca975442fdca73373d0a", 11_021_087),
@@ -43,7 +45,7 @@ class _Fault(Exception):             # what went wrong, in a few words: becomes 
     pass
 
 
-def tutorial_data(folder, out=None):
+def tutorial_data(folder=FOLDER, out=None):
     """The paths of the tutorial's train.csv and test.csv in `folder`, downloaded if missing or
     damaged. Messages and progress (one line redrawn on a terminal, a line a quarter elsewhere)
     go to `out` (default: sys.stdout). Raises UserError."""

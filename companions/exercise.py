@@ -10,8 +10,10 @@ any other is explained as companions/advice.py says. Once all six are right (and
 train, or warned about), the learner's network trains as ann.py's does.
 """
 import ast
+import glob
 import inspect
 import os
+import sys
 import textwrap
 import time
 from unittest import mock
@@ -96,6 +98,27 @@ def check_options(parser, args, learner):
     if own:
         parser.refuse(f"{parser.prog} trains your network with your own functions: leave out "
                       f"{' and '.join(own)}, ann.py's own (python ann.py {own[0]} runs it)")
+    name = os.path.basename(args.exercise or "")
+    module = os.path.splitext(name)[0]
+    if args.exercise and module in imported_modules():      # python numpy.py: numpy is yours
+        parser.refuse(f"--exercise: {name} would hide the module {module}, which ann.py "
+                      f"imports: python {name} would import your file in its place; give another "
+                      "name (my_ann.py, say)")
+
+
+def imported_modules():
+    """The names a file beside a script could hide: every module loaded now (numpy's and
+    matplotlib's own imports among them), and every one ann.py and its companions import."""
+    names = {name.split(".")[0] for name in sys.modules} | {"ann", "companions"}
+    for path in [os.path.join(ann.HERE, "ann.py"), *glob.glob(os.path.join(ann.HERE,
+                                                                            "companions", "*.py"))]:
+        with open(path, encoding="utf-8") as f:
+            for node in ast.walk(ast.parse(f.read())):
+                if isinstance(node, ast.Import):
+                    names |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    names.add(node.module.split(".")[0])
+    return names
 
 
 def run(learner, args):

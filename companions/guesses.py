@@ -23,7 +23,7 @@ def read_number(guess, name, low=-math.inf, high=math.inf):
         return None, NUDGE.format(name=name)
     if isinstance(guess, str):
         text = guess.strip().rstrip("%").strip()
-        example = text if is_number(text) else "0.5"
+        example = text if is_finite_number(text) else "0.5"
         return None, (f"{name} is the text {guess!r}; a number is wanted, written without "
                       f"quotes: {name} = {example}")
     if isinstance(guess, bool) or not isinstance(guess, numbers.Real):
@@ -74,7 +74,7 @@ def kind_of(guess):
     return f"a {type(guess).__name__}"
 
 
-def is_number(text):
+def is_finite_number(text):
     try:
         return math.isfinite(float(text))
     except ValueError:

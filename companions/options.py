@@ -84,37 +84,6 @@ def output_path(extensions):
     return check
 
 
-def exercise_file(text):
-    """An argparse type: the exercise's file, a .py file to write whose name hides no module
-    that ann.py imports (python numpy.py would import itself in numpy's place)."""
-    text = output_path([".py"])(text)
-    module = os.path.splitext(os.path.basename(text))[0]
-    if module in imported_modules():
-        raise argparse.ArgumentTypeError(
-            f"{os.path.basename(text)} would hide the module {module}, which ann.py imports: "
-            f"python {os.path.basename(text)} would import your file in its place; give another "
-            "name (my_ann.py, say)")
-    return text
-
-
-def imported_modules():
-    """The names a file beside a script could hide: every module loaded now (numpy's and
-    matplotlib's own imports among them), and every one ann.py and its companions import."""
-    import ast
-    import glob
-    names = {name.split(".")[0] for name in sys.modules} | {"ann", "companions"}
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for path in [os.path.join(here, "ann.py"), *glob.glob(os.path.join(here, "companions",
-                                                                        "*.py"))]:
-        with open(path, encoding="utf-8") as f:
-            for node in ast.walk(ast.parse(f.read())):
-                if isinstance(node, ast.Import):
-                    names |= {alias.name.split(".")[0] for alias in node.names}
-                elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                    names.add(node.module.split(".")[0])
-    return names
-
-
 def number_list(kind):
     def parse(text):
         values = [kind(v) for v in text.split(",") if v.strip()]
@@ -252,7 +221,7 @@ def add_beyond_the_article(more):
     more.add_argument("--sweep-lmbda", type=number_list(lambda_value),
                       default=[0.1, 1.0, 10.0], metavar="L,L,...",
                       help="lambdas for --sweep (default 0.1,1,10)")
-    more.add_argument("--exercise", type=exercise_file, metavar="PATH",
+    more.add_argument("--exercise", type=output_path([".py"]), metavar="PATH",
                       help="write PATH (my_ann.py, say): the article's six functions for you to "
                            "write; then python PATH checks them, says what is wrong, and once "
                            "all are right trains your network as ann.py trains its own")

@@ -4,12 +4,11 @@ import re
 
 
 def summary(stdout):
-    """The numbers a run printed (the tests read runs with it too): per iteration from the
-    first, the lists Jtrain, train_acc, Jtest, test_acc and J_chosen (the costs of the set that
-    chose: validation or test); the last iteration's figures (final_...); the kept iteration,
-    its cost `lowest`, the set that chose it and the kept weights' accuracies (kept_...); how far
-    the choosing cost rose after its lowest point, and whether that point fell in the run's
-    last tenth."""
+    """The numbers a run printed: per iteration from the first, the lists Jtrain, train_acc,
+    Jtest, test_acc and J_chosen (the costs of the set that chose: validation or test); the last
+    iteration's figures (final_...); the kept iteration, its cost `lowest`, the set that chose
+    it and the kept weights' accuracies (kept_...); how far the choosing cost rose after its
+    lowest point, and whether that point fell in the run's last tenth."""
     rows = re.findall(r"^iter=\s*\d+:  Jtrain= (\S+) acc= \s*(\S+)%  \|  (?:Jval= (\S+) acc= "
                       r"\s*\S+%  \|  )?Jtest= (\S+) acc= \s*(\S+)%", stdout, re.M)
     kept = re.search(r"kept the weights of iteration (\d+), which had the lowest (\w+) cost, "

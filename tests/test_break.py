@@ -116,9 +116,13 @@ def test_ann_py_s_own_costs_are_drawn_faint_behind_the_live_lines_and_labelled_o
         [2.0, 1.9, 1.8], [2.1, 2.0, 1.95])]
     assert len(faint) == 2 and all(line.get_alpha() <= 0.3 and line.get_zorder() <
                                    layout.test_line.get_zorder() for line in faint)
-    breaking.place_label(label, [2.1, 2.0, 1.95], SimpleNamespace(iteration=1), stopped=False)
+    right = SimpleNamespace(J_train=[2.0, 1.9, 1.8], J_test=[2.1, 2.0, 1.95])
+    breaking.place_label(label, right, SimpleNamespace(iteration=1), stopped=False)
     assert label.get_text() == "ann.py's own run (faint)" and label.axes is layout.cost_ax
-    assert label.xy == (1, 2.0)                  # on its test curve, where the plot shows it
+    assert label.xy == (1, 1.9) and label.get_va() == "top"      # under its training curve
+    layout.cost_ax.set_ylim(1.85, 2.2)                           # no room under it: above
+    breaking.place_label(label, right, SimpleNamespace(iteration=1), stopped=False)
+    assert label.xy == (1, 2.0) and label.get_va() == "bottom"    # on its test curve
 
 
 def test_a_mistake_that_stops_at_once_is_told_the_cost_rises_where_the_gradient_says_it_falls(

@@ -547,10 +547,10 @@ def test_an_exercise_file_named_like_a_module_ann_py_imports_is_refused_in_one_l
         with pytest.raises(SystemExit) as exit_:
             ann.main(["--exercise", str(tmp_path / f"{name}.py")])
         assert exit_.value.code == 2 and not list(tmp_path.iterdir())
-        assert capsys.readouterr().err.splitlines()[-1] == (
-            f"ann.py: error: argument --exercise: {name}.py would hide the module {name}, which "
-            f"ann.py imports: python {name}.py would import your file in its place; give another "
-            "name (my_ann.py, say)")
+        assert capsys.readouterr().err == (
+            f"ann.py: error: --exercise: {name}.py would hide the module {name}, which ann.py "
+            f"imports: python {name}.py would import your file in its place; give another "
+            "name (my_ann.py, say)\n")
 
 
 def test_options_that_are_ann_py_s_own_are_refused_when_the_learner_s_network_trains(

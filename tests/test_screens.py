@@ -213,6 +213,21 @@ def test_in_a_notebook_one_figure_is_updated_in_place(kernel, toy_files, way):
         assert (folder / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_after_run_ann_py_the_kernel_shows_an_error_as_itself_and_imports_ann_anew(kernel,
+                                                                                  toy_files):
+    train, test, folder = toy_files
+    run_cell(kernel, f"%run {os.path.join(ROOT, 'ann.py')} --train {train} --test {test} "
+                     f"--maxiter 2 --no-plot --save {folder / 'r.png'}")
+    client = kernel[1]
+    client.execute("1 / 0")
+    reply = client.get_shell_msg(timeout=60)
+    assert reply["content"]["status"] == "error", reply["content"]
+    assert reply["content"]["ename"] == "ZeroDivisionError"
+    out = stdout_of(run_cell(kernel, "import ann\n"
+                                     "print('module', ann.__name__, ann.main.__module__)"))
+    assert "module ann ann" in out
+
+
 def test_interrupting_the_kernel_ends_training_as_ctrl_c_does(kernel, tmp_path):
     # 3000 training images and the looped gradient: far from done when the interrupt comes
     train = write_csv(tmp_path / "train.csv", *toy_images(1000, seed=1))
