@@ -204,14 +204,15 @@ def full_run(data, *options):
 # Conjugate gradient follows round-off, so a whole run's figures move with the BLAS kernel and its
 # threads (docs/round-off.md). Each range holds every run benchmarks/kernels.py measured for that
 # data (OpenBLAS's Prescott, Nehalem, Sandybridge and Haswell kernels, one and two threads, the
-# loop and the vectorized gradient, numpy 1.24 and 2.4, and the earlier Intel Xeon's runs),
+# loop and the vectorized gradient, numpy 1.24 and 2.4, the earlier Intel Xeon's runs, and for
+# the carry-over an AVX-512 machine's five kernels),
 # widened by a margin. Tests assert these, never one machine's digits. Keys: summary()'s.
 ENVELOPES = {
     "ours": dict(kept=(150, 420), lowest=(1.41, 1.48), kept_test=(75.0, 78.5),
                  final_Jtrain=(0.98, 1.15), final_train=(80.0, 87.0)),
     "article's": dict(kept=(180, 600), lowest=(1.44, 1.65), kept_test=(70.5, 76.5),
                       final_Jtrain=(1.10, 1.31)),
-    "ours -> article's": dict(kept_test=(68.5, 72.0), final_test=(67.0, 71.0)),
+    "ours -> article's": dict(kept_test=(67.5, 72.0), final_test=(66.5, 71.0)),
     "article's -> ours": dict(kept_test=(70.0, 77.0), final_test=(69.0, 78.0)),
 }
 
